@@ -1,0 +1,51 @@
+# Digest CMS: `make run` serves the site with demo content; `make test` runs the whole suite.
+# Both are idempotent: a second run reuses the virtualenv, packages and database the first made.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup system-packages run demo test lint format clean
+
+setup: system-packages $(INSTALLED)
+
+system-packages:
+	@scripts/install-system-packages.sh
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# The SQLite default with demo content and demo accounts (development only: DEBUG=1).
+demo: setup
+	DEBUG=1 $(PY) manage.py migrate --no-input
+	DEBUG=1 $(PY) manage.py load_demo
+
+run: demo
+	@echo "Digest CMS at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# With DATABASE_URL set (postgres://…), the suite runs against that database.
+test: setup
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djlint templates --lint
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/djlint templates --reformat
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,73 @@
+"""Plain factory functions for tests: each makes one valid object with sensible defaults."""
+
+import datetime
+import itertools
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from editorial.models import Article, Issue, IssueSection, Publication, Section, SourceRegion
+
+_sequence = itertools.count(1)
+
+
+def publication() -> Publication:
+    return Publication.objects.current()
+
+
+def section(slug: str = "sci-tech") -> Section:
+    return Section.objects.get(slug=slug)
+
+
+def region(slug: str = "shanghai") -> SourceRegion:
+    return SourceRegion.objects.get(slug=slug)
+
+
+def make_issue(*, number: int | None = None, date: datetime.date | None = None, status=Issue.Status.DRAFT, **fields):
+    """An issue with the standing sections in their default order."""
+    number = number or 1000 + next(_sequence)
+    issue = Issue.objects.create(
+        publication=fields.pop("publication", None) or publication(),
+        number=number,
+        date=date or datetime.date(2020, 10, 30),
+        status=status,
+        **fields,
+    )
+    IssueSection.objects.bulk_create(
+        IssueSection(issue=issue, section=s, position=s.position) for s in Section.objects.filter(is_standing=True)
+    )
+    return issue
+
+
+def make_published_issue(**fields) -> Issue:
+    fields.setdefault("published_at", timezone.now())
+    return make_issue(status=Issue.Status.PUBLISHED, **fields)
+
+
+def make_article(*, issue: Issue | None = None, section_slug: str = "sci-tech", regions=(), **fields) -> Article:
+    """An article; in `issue` at the next free position, or in the pool when `issue` is None."""
+    n = next(_sequence)
+    if issue is not None and "position" not in fields:
+        last = issue.articles.order_by("-position").values_list("position", flat=True).first() or 0
+        fields["position"] = last + 1
+    article = Article.objects.create(
+        issue=issue,
+        section=fields.pop("section", None) or section(section_slug),
+        title=fields.pop("title", f"测试稿件{n}"),
+        body=fields.pop("body", f"第{n}篇测试稿件的正文。\n\n第二段。"),
+        **fields,
+    )
+    if regions:
+        article.regions.set([region(slug) if isinstance(slug, str) else slug for slug in regions])
+    return article
+
+
+def make_user(username: str, *, role: str | None = None, password: str = "pass-for-tests-1", **fields):
+    """A staff user in the given role group (编辑, 审核 or 管理员), or a plain user without one."""
+    user = get_user_model().objects.create_user(
+        username=username, password=password, is_staff=role is not None, **fields
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user

@@ -1,0 +1,54 @@
+"""The settings are read from the environment, and production mode is safe by default."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STRONG_KEY = "k3y-" + "x7Qp9vR2sL5mN8tW1zY4bC6dF0gH3jK" * 2
+
+
+def run_manage(*args, env):
+    clean = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    clean.update({key: value for key, value in env.items() if key})
+    for key in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "STATIC_MANIFEST"):
+        clean.pop(key, None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_settings_pass_the_deployment_check():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={"DEBUG": "0", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "digest.example.gov.cn"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_manage("check", env={"DEBUG": "0", "ALLOWED_HOSTS": "digest.example.gov.cn"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = run_manage("check", env={"DEBUG": "0", "SECRET_KEY": STRONG_KEY})
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is not set" in result.stderr
+
+
+def test_the_site_speaks_simplified_chinese_in_shanghai_time(settings):
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.USE_TZ
+
+
+def test_database_connections_persist_with_health_checks(settings):
+    database = settings.DATABASES["default"]
+    assert database["CONN_MAX_AGE"] > 0
+    assert database["CONN_HEALTH_CHECKS"] is True
