@@ -54,9 +54,7 @@ class Issue(models.Model):
         PUBLISHED = "published", "已发布"
         WITHDRAWN = "withdrawn", "已撤回"
 
-    publication = models.ForeignKey(
-        Publication, on_delete=models.PROTECT, related_name="issues", verbose_name="刊物"
-    )
+    publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="issues", verbose_name="刊物")
     number = models.PositiveIntegerField("期号", help_text="自创刊起的累计期号，如 193。")
     date = models.DateField("出刊日期", help_text="印在报头上的日期；期号前的年份取自这里。")
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -185,7 +183,9 @@ class SourceRegion(models.Model):
         blank=True,
         help_text="识别文章来源时一并匹配的其他叫法，用逗号分隔，如“上海市,沪”。",
     )
-    in_yangtze_delta = models.BooleanField("属于长三角", default=False, help_text="上海、江苏、浙江、安徽及其下辖地区。")
+    in_yangtze_delta = models.BooleanField(
+        "属于长三角", default=False, help_text="上海、江苏、浙江、安徽及其下辖地区。"
+    )
     position = models.PositiveIntegerField("排序", default=0)
 
     class Meta:
@@ -296,8 +296,18 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.derive_fields()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("editorial:article-detail", kwargs={"pk": self.pk})
+
+    def derive_fields(self) -> None:
+        """Recompute the stored fields derived from title and body (the search index).
+
+        save() calls it; bulk writes (bulk_create, the importer) must call it themselves.
+        """
 
     @property
     def paragraphs(self) -> list[str]:

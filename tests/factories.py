@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from editorial.models import Article, Issue, IssueSection, Publication, Section, SourceRegion
+from editorial import services
+from editorial.models import Article, Issue, Publication, Section, SourceRegion
 
 _sequence = itertools.count(1)
 
@@ -26,17 +27,15 @@ def region(slug: str = "shanghai") -> SourceRegion:
 
 def make_issue(*, number: int | None = None, date: datetime.date | None = None, status=Issue.Status.DRAFT, **fields):
     """An issue with the standing sections in their default order."""
-    number = number or 1000 + next(_sequence)
-    issue = Issue.objects.create(
+    issue = services.issue_create(
         publication=fields.pop("publication", None) or publication(),
-        number=number,
+        number=number or 1000 + next(_sequence),
         date=date or datetime.date(2020, 10, 30),
         status=status,
-        **fields,
     )
-    IssueSection.objects.bulk_create(
-        IssueSection(issue=issue, section=s, position=s.position) for s in Section.objects.filter(is_standing=True)
-    )
+    if fields:
+        Issue.objects.filter(pk=issue.pk).update(**fields)
+        issue.refresh_from_db()
     return issue
 
 

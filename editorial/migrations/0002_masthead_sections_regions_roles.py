@@ -148,12 +148,7 @@ EDITOR_PERMISSIONS = [
     "delete_article",
     "view_issuetransition",
 ]
-REVIEWER_PERMISSIONS = EDITOR_PERMISSIONS + [
-    "delete_issue",
-    "approve_issue",
-    "publish_issue",
-    "change_published_issue",
-]
+REVIEWER_PERMISSIONS = [*EDITOR_PERMISSIONS, "delete_issue", "approve_issue", "publish_issue", "change_published_issue"]
 ROLES = {"编辑": EDITOR_PERMISSIONS, "审核": REVIEWER_PERMISSIONS}
 ADMINISTRATOR = "管理员"
 
