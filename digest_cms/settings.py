@@ -5,6 +5,7 @@ Development defaults are safe: with nothing set, the site runs on SQLite under
 environment, and it refuses to start when a required variable is missing.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -144,8 +145,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
+# Rendered PDFs/Word files live in the default storage. Several app servers share one
+# store: point DEFAULT_STORAGE_BACKEND at e.g. storages.backends.s3.S3Storage (django-storages)
+# and pass its settings as JSON in DEFAULT_STORAGE_OPTIONS.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get("DEFAULT_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(os.environ.get("DEFAULT_STORAGE_OPTIONS", "{}")),
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -156,6 +163,23 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Cache: Redis when CACHE_URL is set (shared by every app server), local memory otherwise.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "digest"),
+            "TIMEOUT": 3600,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL (or unset for local memory), not {CACHE_URL!r}.")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 3600}}
 
 LOGIN_URL = "admin:login"
 
