@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "editorial.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "digest_cms.urls"
@@ -118,6 +119,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Fail fast (and answer 503) when the database is unreachable instead of hanging a worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Editors and the scheduler write at the same time; wait for the lock instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
