@@ -6,6 +6,8 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from .search import search_fields
+
 
 class PublicationQuerySet(models.QuerySet):
     def current(self):
@@ -252,6 +254,12 @@ class Article(models.Model):
     body = models.TextField("正文", help_text="纯文本，段落之间空一行。")
     source = models.CharField("来源", max_length=200, blank=True, help_text="稿件来源或署名，可留空。")
     regions = models.ManyToManyField(SourceRegion, blank=True, related_name="articles", verbose_name="来源地区")
+    search_title = models.TextField(
+        "检索用标题", blank=True, default="", editable=False, help_text="由标题自动生成，供站内检索使用。"
+    )
+    search_text = models.TextField(
+        "检索用全文", blank=True, default="", editable=False, help_text="由标题和正文自动生成，供站内检索使用。"
+    )
     version = models.PositiveIntegerField("版本号", default=1, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
@@ -275,7 +283,10 @@ class Article(models.Model):
     )
 
     objects = ArticleQuerySet.as_manager()
-    history = HistoricalRecords(verbose_name="稿件历史版本", m2m_fields=[regions])
+    # The search fields are derived from title and body, so history need not keep copies of them.
+    history = HistoricalRecords(
+        verbose_name="稿件历史版本", m2m_fields=[regions], excluded_fields=["search_title", "search_text"]
+    )
 
     class Meta:
         verbose_name = "稿件"
@@ -308,6 +319,7 @@ class Article(models.Model):
 
         save() calls it; bulk writes (bulk_create, the importer) must call it themselves.
         """
+        self.search_title, self.search_text = search_fields(title=self.title, body=self.body)
 
     @property
     def paragraphs(self) -> list[str]:
