@@ -253,7 +253,7 @@ def ends_paragraph(text: str) -> bool:
     return bool(stripped) and stripped[-1] in PARAGRAPH_END
 
 
-def _glue(left: str, right: str) -> str:
+def glue(left: str, right: str) -> str:
     if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum():
         return f"{left} {right}"
     return left + right
@@ -423,7 +423,7 @@ def _parse_toc(
             warnings.append(Notice(f"目录开头的文章没有栏目名称，已归入“{DEFAULT_SECTION}”栏目。", line.number))
         if pending is not None and page is not None and not bulleted:
             pending.raw = f"{pending.raw}{text}"
-            pending.title = _glue(pending.title, title)
+            pending.title = glue(pending.title, title)
             pending.page = page
             pending.wrapped = True
             repairs.append(Notice(f"目录条目跨两行，已合并为“{pending.title}”。", pending.line))
@@ -514,7 +514,7 @@ def _parse_body(
             title_lines = lines[index : index + count]
             title = title_lines[0].text
             for more in title_lines[1:]:
-                title = _glue(title, more.text)
+                title = glue(title, more.text)
             if count > 1:
                 repairs.append(Notice(f"正文标题跨 {count} 行，已合并为“{title}”。", line.number))
             if entry.raw != title and entry.title != title:
@@ -585,7 +585,7 @@ def _paragraphs(article: _Article, *, by_indent: bool, repairs: list[Notice]) ->
         if starts_paragraph:
             paragraphs.append(chunk.text)
         else:
-            paragraphs[-1] = _glue(paragraphs[-1], chunk.text)
+            paragraphs[-1] = glue(paragraphs[-1], chunk.text)
             if chunk.number - previous.number > 1:
                 repairs.append(
                     Notice(

@@ -1,0 +1,46 @@
+"""The portable form of an issue: the plain data `export_issue` writes as JSON and as legacy text."""
+
+from .importers.regions import RegionCatalogue, catalogue_from_db
+from .models import Issue
+from .selectors import issue_table_of_contents
+
+
+def issue_data(*, issue: Issue, catalogue: RegionCatalogue | None = None) -> dict:
+    """The issue as plain data: masthead, then sections and articles in reading order (four queries).
+
+    Each region carries the name of its province-level ancestor (its own name when it is one).
+    """
+    catalogue = catalogue or catalogue_from_db()
+    publication = issue.publication
+    return {
+        "publication": publication.title,
+        "office": publication.office,
+        "number": issue.number,
+        "year": issue.date.year,
+        "date": issue.date.isoformat(),
+        "status": issue.status,
+        "sections": [
+            {
+                "name": toc.section.name,
+                "articles": [
+                    {
+                        "title": article.title,
+                        "page": article.page,
+                        "regions": [
+                            {"name": region.name, "province": _province(region, catalogue)}
+                            for region in article.regions.all()
+                        ],
+                        "paragraphs": article.paragraphs,
+                    }
+                    for article in toc.articles
+                ],
+            }
+            for toc in issue_table_of_contents(issue=issue)
+        ],
+    }
+
+
+def _province(region, catalogue: RegionCatalogue) -> str:
+    if region.slug in catalogue:
+        return catalogue.province_of(region.slug).name
+    return region.name
