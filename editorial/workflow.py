@@ -1,0 +1,421 @@
+"""The issue lifecycle: one object per transition, each owning its permission, its check, the change and the log entry.
+
+    草稿 ──提交审核──▶ 待审 ──签发──▶ 已签发 ──立即发布 / 定时发布──▶ 已发布 ──撤回──▶ 已撤回
+      ▲                 │               │                                │
+      └────退回修改─────┴───────────────┴────────────────────────────────┘ (从已撤回也可退回修改)
+
+Who may do what is named here and nowhere else: each transition names the permission it needs,
+and `edit_denied_reason` is the one rule for changing an issue's content in each status.
+Every transition runs inside a transaction on the locked issue row and is idempotent: when two
+reviewers publish at once, the issue is published once, with one log entry, and neither gets an error.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+from typing import ClassVar
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Issue, IssueTransition
+
+Status = Issue.Status
+logger = logging.getLogger(__name__)
+
+
+def actor_name(user) -> str:
+    """How the admin names a person in messages and logs: full name, else username; 系统 for automatic steps."""
+    if user is None:
+        return "系统"
+    return user.get_full_name() or user.get_username()
+
+
+def format_time(moment: datetime.datetime | None) -> str:
+    """A moment in the office's time zone, as editors write it: 2026年11月20日 09:00."""
+    if moment is None:
+        return "（未知时间）"
+    local = timezone.localtime(moment)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+# Who may change an issue's content (articles, their order, sections, metadata) in each status.
+# None: anyone who may change issues and articles at all.
+EDIT_PERMISSION_BY_STATUS = {
+    Status.DRAFT: None,
+    Status.IN_REVIEW: "editorial.approve_issue",
+    Status.APPROVED: "editorial.approve_issue",
+    Status.PUBLISHED: "editorial.change_published_issue",
+    Status.WITHDRAWN: "",  # nobody: return it to draft first
+}
+EDIT_REFUSALS = {
+    Status.IN_REVIEW: "{issue}正在审核，编辑不能再修改；如需修改，请主编先退回草稿。",
+    Status.APPROVED: "{issue}已签发，只有主编可以修改；如需修改，请主编先退回草稿。",
+    Status.PUBLISHED: "{issue}已发布，编辑不能修改；如需更正，请联系主编。",
+    Status.WITHDRAWN: "{issue}已撤回；如需修改，请主编先退回草稿。",
+}
+
+
+def edit_denied_reason(*, user, issue: Issue | None) -> str | None:
+    """Why `user` may not change the content of `issue` now, or None when they may (the pool is open to all)."""
+    if user is None or issue is None:
+        return None
+    status = Status(issue.status)
+    permission = EDIT_PERMISSION_BY_STATUS[status]
+    if permission is None or (permission and user.has_perm(permission)):
+        return None
+    return EDIT_REFUSALS[status].format(issue=issue.period_label)
+
+
+def may_edit(*, user, issue: Issue | None) -> bool:
+    return edit_denied_reason(user=user, issue=issue) is None
+
+
+def ensure_may_edit(*, user, issue: Issue | None, correction_note: str = "") -> None:
+    """Refuse a content change the rule above forbids; a change to a published issue needs a correction note."""
+    reason = edit_denied_reason(user=user, issue=issue)
+    if reason:
+        raise PermissionDenied(reason)
+    if issue is not None and issue.status == Status.PUBLISHED and user is not None and not correction_note.strip():
+        raise ValidationError(f"{issue.period_label}已发布：修改已发布的期刊必须填写更正说明，说明改了什么、为什么改。")
+
+
+def content_problems(issue: Issue) -> list[str]:
+    """What keeps an issue from going to review or being signed off, one line per problem, naming the article."""
+    problems = []
+    articles = list(issue.articles.select_related("section").order_by("position", "pk"))
+    if not articles:
+        problems.append(f"{issue.period_label}还没有稿件：请先从稿件库加入或新建稿件。")
+    for index, article in enumerate(articles, start=1):
+        name = f"第{index}篇《{article.title.strip() or '（无标题）'}》"
+        if not article.title.strip():
+            problems.append(f"{name}没有标题。")
+        if not article.body.strip():
+            problems.append(f"{name}没有正文。")
+        if article.section_id is None:
+            problems.append(f"{name}没有栏目。")
+    return problems
+
+
+@dataclass(frozen=True)
+class TransitionResult:
+    """What a transition did: `changed` is False when the issue was already there (a repeated or concurrent click)."""
+
+    issue: Issue
+    changed: bool
+    entry: IssueTransition | None = None
+
+
+class Transition:
+    """One editorial action on an issue: who may do it, from which statuses, what it checks, changes and logs."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    done_message: ClassVar[str]
+    sources: ClassVar[frozenset[str]]
+    target: ClassVar[str]
+    permission: ClassVar[str | None]
+    comment_label: ClassVar[str] = "说明（可选）"
+    comment_required: ClassVar[bool] = False
+    confirm: ClassVar[str] = ""
+
+    def __init__(self, *, issue: Issue, user, comment: str = ""):
+        self.issue = issue
+        self.user = user
+        self.comment = (comment or "").strip()
+
+    @classmethod
+    def user_may(cls, user) -> bool:
+        return cls.permission is None or (user is not None and user.has_perm(cls.permission))
+
+    @classmethod
+    def is_available(cls, issue: Issue) -> bool:
+        return issue.status in cls.sources
+
+    def already_done(self, issue: Issue) -> bool:
+        """True when a concurrent or repeated request already brought the issue where this one would."""
+        return issue.status == self.target and self.target not in self.sources
+
+    def check(self, issue: Issue) -> None:
+        """Raise ValidationError, in words for editors, when the locked issue may not take this step."""
+
+    def changes(self, issue: Issue, now: datetime.datetime) -> dict:
+        """The fields to write besides status, version and the modification stamp."""
+        return {}
+
+    def log_comment(self) -> str:
+        return self.comment
+
+    def execute(self) -> TransitionResult:
+        if not self.user_may(self.user):
+            raise PermissionDenied(f"您没有“{self.label}”的权限。")
+        if self.comment_required and not self.comment:
+            raise ValidationError(f"请填写{self.comment_label}。")
+        with transaction.atomic():
+            locked = Issue.objects.select_for_update().get(pk=self.issue.pk)
+            if self.already_done(locked):
+                return TransitionResult(issue=locked, changed=False)
+            if not self.is_available(locked):
+                raise ValidationError(
+                    f"{locked.period_label}现在是“{locked.get_status_display()}”状态，不能{self.label}。请刷新页面查看最新状态。"
+                )
+            self.check(locked)
+            now = timezone.now()
+            # The status and version in the WHERE clause make the write conditional even where
+            # SELECT … FOR UPDATE is a no-op (SQLite serialises writers with BEGIN IMMEDIATE instead).
+            updated = Issue.objects.filter(pk=locked.pk, status=locked.status, version=locked.version).update(
+                status=self.target,
+                version=F("version") + 1,
+                updated_at=now,
+                updated_by=self.user,
+                **self.changes(locked, now),
+            )
+            if not updated:
+                return TransitionResult(issue=Issue.objects.get(pk=locked.pk), changed=False)
+            entry = IssueTransition.objects.create(
+                issue=locked,
+                from_status=locked.status,
+                to_status=self.target,
+                action=self.name,
+                user=self.user,
+                comment=self.log_comment(),
+            )
+            locked.refresh_from_db()
+            Issue.history.bulk_history_create(
+                [locked], update=True, default_user=self.user, default_change_reason=self.label, default_date=now
+            )
+        self.issue.refresh_from_db()
+        return TransitionResult(issue=self.issue, changed=True, entry=entry)
+
+
+class Submit(Transition):
+    name = "submit"
+    label = "提交审核"
+    done_message = "已提交审核，等待主编签发。"
+    sources = frozenset({Status.DRAFT})
+    target = Status.IN_REVIEW
+    permission = "editorial.change_issue"
+    comment_label = "给主编的说明（可选）"
+
+    def check(self, issue):
+        problems = content_problems(issue)
+        if problems:
+            raise ValidationError(["本期还不能提交审核：", *problems])
+
+
+class ReturnToDraft(Transition):
+    name = "return_to_draft"
+    label = "退回修改"
+    done_message = "已退回草稿，编辑可以继续修改。"
+    sources = frozenset({Status.IN_REVIEW, Status.APPROVED, Status.WITHDRAWN})
+    target = Status.DRAFT
+    permission = "editorial.approve_issue"
+    comment_label = "退回原因"
+    comment_required = True
+
+    def changes(self, issue, now):
+        return {"scheduled_at": None}
+
+
+class Approve(Transition):
+    name = "approve"
+    label = "签发"
+    done_message = "已签发，可以立即发布或定时发布。"
+    sources = frozenset({Status.IN_REVIEW})
+    target = Status.APPROVED
+    permission = "editorial.approve_issue"
+    comment_label = "签发意见（可选）"
+
+    def check(self, issue):
+        problems = content_problems(issue)
+        if problems:
+            raise ValidationError(["本期还不能签发：", *problems])
+
+
+class Publish(Transition):
+    name = "publish"
+    label = "立即发布"
+    done_message = "已发布，读者现在可以在网站上看到本期。"
+    sources = frozenset({Status.APPROVED})
+    target = Status.PUBLISHED
+    permission = "editorial.publish_issue"
+    confirm = "发布后读者立即可以看到本期。确定发布吗？"
+
+    def changes(self, issue, now):
+        # A republished issue keeps the date it first reached readers.
+        return {"published_at": issue.published_at or now, "scheduled_at": None}
+
+
+class PublishScheduled(Publish):
+    """The scheduler's publish: no one clicks it; the reviewer who scheduled it authorised it then."""
+
+    name = "publish_scheduled"
+    label = "定时发布生效"
+    permission = None
+
+    def __init__(self, *, issue, user=None, comment="", now: datetime.datetime | None = None):
+        super().__init__(issue=issue, user=user, comment=comment)
+        self.now = now or timezone.now()
+
+    def check(self, issue):
+        if issue.scheduled_at is None or issue.scheduled_at > self.now:
+            raise ValidationError(f"{issue.period_label}的定时发布时间还没到。")
+
+    def log_comment(self):
+        return self.comment or "按计划时间自动发布。"
+
+
+class Schedule(Transition):
+    name = "schedule"
+    label = "定时发布"
+    done_message = "已设定定时发布，到时间后系统自动发布。"
+    sources = frozenset({Status.APPROVED})
+    target = Status.APPROVED
+    permission = "editorial.publish_issue"
+
+    def __init__(self, *, issue, user, comment="", at: datetime.datetime | None = None):
+        super().__init__(issue=issue, user=user, comment=comment)
+        self.at = at
+
+    def already_done(self, issue):
+        return self.at is not None and issue.status == Status.APPROVED and issue.scheduled_at == self.at
+
+    def check(self, issue):
+        if self.at is None:
+            raise ValidationError("请填写定时发布的日期和时间。")
+        if self.at <= timezone.now():
+            raise ValidationError(f"定时发布时间 {format_time(self.at)} 已经过去；要马上发布请用“立即发布”。")
+
+    def changes(self, issue, now):
+        return {"scheduled_at": self.at}
+
+    def log_comment(self):
+        planned = f"计划于 {format_time(self.at)} 发布。"
+        return f"{planned}{self.comment}" if self.comment else planned
+
+
+class Unschedule(Transition):
+    name = "unschedule"
+    label = "取消定时"
+    done_message = "已取消定时发布，本期仍为已签发状态。"
+    sources = frozenset({Status.APPROVED})
+    target = Status.APPROVED
+    permission = "editorial.publish_issue"
+
+    @classmethod
+    def is_available(cls, issue):
+        return issue.status == Status.APPROVED and issue.scheduled_at is not None
+
+    def already_done(self, issue):
+        return issue.status == Status.APPROVED and issue.scheduled_at is None
+
+    def changes(self, issue, now):
+        return {"scheduled_at": None}
+
+
+class Withdraw(Transition):
+    name = "withdraw"
+    label = "撤回"
+    done_message = "已撤回，读者不再能看到本期。"
+    sources = frozenset({Status.PUBLISHED})
+    target = Status.WITHDRAWN
+    permission = "editorial.publish_issue"
+    comment_label = "撤回原因"
+    comment_required = True
+    confirm = "撤回后读者将看不到本期。确定撤回吗？"
+
+
+class Correct(Transition):
+    """A recorded correction of a published issue; services run it with the content change it describes."""
+
+    name = "correct"
+    label = "更正"
+    done_message = "更正已保存并记录。"
+    sources = frozenset({Status.PUBLISHED})
+    target = Status.PUBLISHED
+    permission = "editorial.change_published_issue"
+    comment_label = "更正说明"
+    comment_required = True
+
+    def already_done(self, issue):
+        return False
+
+
+TRANSITIONS: dict[str, type[Transition]] = {
+    transition.name: transition
+    for transition in (Submit, ReturnToDraft, Approve, Publish, Schedule, Unschedule, Withdraw, Correct)
+}
+# The buttons on an issue page; corrections happen by editing, and scheduled publishing by the clock.
+MANUAL_TRANSITIONS = ("submit", "approve", "publish", "schedule", "unschedule", "return_to_draft", "withdraw")
+
+
+def available_transitions(*, user, issue: Issue) -> list[type[Transition]]:
+    """The actions to offer `user` on `issue` now, in the order the page shows them."""
+    return [
+        TRANSITIONS[name]
+        for name in MANUAL_TRANSITIONS
+        if TRANSITIONS[name].is_available(issue) and TRANSITIONS[name].user_may(user)
+    ]
+
+
+def submit(*, issue: Issue, user, comment: str = "") -> TransitionResult:
+    return Submit(issue=issue, user=user, comment=comment).execute()
+
+
+def return_to_draft(*, issue: Issue, user, comment: str) -> TransitionResult:
+    return ReturnToDraft(issue=issue, user=user, comment=comment).execute()
+
+
+def approve(*, issue: Issue, user, comment: str = "") -> TransitionResult:
+    return Approve(issue=issue, user=user, comment=comment).execute()
+
+
+def publish(*, issue: Issue, user, comment: str = "") -> TransitionResult:
+    return Publish(issue=issue, user=user, comment=comment).execute()
+
+
+def schedule(*, issue: Issue, user, at: datetime.datetime, comment: str = "") -> TransitionResult:
+    return Schedule(issue=issue, user=user, at=at, comment=comment).execute()
+
+
+def unschedule(*, issue: Issue, user, comment: str = "") -> TransitionResult:
+    return Unschedule(issue=issue, user=user, comment=comment).execute()
+
+
+def withdraw(*, issue: Issue, user, comment: str) -> TransitionResult:
+    return Withdraw(issue=issue, user=user, comment=comment).execute()
+
+
+def correct(*, issue: Issue, user, comment: str) -> TransitionResult:
+    return Correct(issue=issue, user=user, comment=comment).execute()
+
+
+def scheduled_issues_due(*, now: datetime.datetime | None = None):
+    """Signed-off issues whose scheduled time has come, earliest first."""
+    return Issue.objects.filter(status=Status.APPROVED, scheduled_at__lte=now or timezone.now()).order_by(
+        "scheduled_at", "number"
+    )
+
+
+def publish_due(*, now: datetime.datetime | None = None) -> list[Issue]:
+    """Publish every issue whose scheduled time has come; safe to run any number of times, concurrently too."""
+    now = now or timezone.now()
+    published = []
+    for issue in scheduled_issues_due(now=now):
+        scheduler = (
+            issue.transitions.filter(action=Schedule.name).select_related("user").order_by("-created_at", "-pk").first()
+        )
+        comment = f"按计划于 {format_time(issue.scheduled_at)} 自动发布"
+        if scheduler is not None:
+            comment += f"（由{actor_name(scheduler.user)}于 {format_time(scheduler.created_at)} 设定）"
+        try:
+            result = PublishScheduled(issue=issue, user=None, comment=comment + "。", now=now).execute()
+        except ValidationError as refusal:
+            # Someone unscheduled or returned it between the query and the lock: their decision stands.
+            logger.info("定时发布跳过 %s：%s", issue.period_label, " ".join(refusal.messages))
+            continue
+        if result.changed:
+            published.append(result.issue)
+    return published
