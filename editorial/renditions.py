@@ -1,0 +1,200 @@
+"""Rendered PDF and Word files of issues, cached in Django's default storage per issue version.
+
+A rendition's name is derived from everything printed on it: the issue's content stamp
+(``Issue.updated_at``, bumped by every change to its articles, regions or section order), its
+status (a proof carries a mark), the masthead, the section names, and the print layout files
+themselves. A change to any of them gives a new name, so a stale file is never served; older
+files of the issue are deleted when a new one is stored. Names carry a keyed hash: even where
+the storage is public, nobody can guess the address of an unpublished issue's proof.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils.crypto import salted_hmac
+
+from . import docx, pdf
+from .models import Issue, IssueSection
+from .printing import print_document, render_print_html
+
+logger = logging.getLogger(__name__)
+
+RENDITION_DIR = "renditions"
+# Bump when the renderers change in a way the layout files below do not show.
+RENDERER_VERSION = "1"
+_LAYOUT_FILES = (
+    "templates/editorial/print/issue.html",
+    "static/editorial/print.css",
+    "digest_cms/fonts.conf",
+    "editorial/printing.py",
+    "editorial/pdf.py",
+    "editorial/docx.py",
+)
+
+
+@dataclass(frozen=True)
+class Format:
+    """A kind of rendition: its file extension, media type and renderer."""
+
+    extension: str
+    content_type: str
+    label: str
+
+
+PDF = Format(extension="pdf", content_type="application/pdf", label="PDF")
+DOCX = Format(
+    extension="docx",
+    content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    label="Word",
+)
+FORMATS = {PDF.extension: PDF, DOCX.extension: DOCX}
+
+
+class RenditionError(Exception):
+    """A rendition could not be made; the message is for readers and editors."""
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """A stored rendition: its name in storage and whether this call had to render it."""
+
+    name: str
+    format: Format
+    rendered: bool
+
+    def open(self):
+        return default_storage.open(self.name, "rb")
+
+    def read(self) -> bytes:
+        with self.open() as handle:
+            return handle.read()
+
+
+@cache
+def layout_fingerprint() -> str:
+    """A digest of the print layout's source files: a deploy that changes the layout renders anew."""
+    digest = hashlib.sha256(RENDERER_VERSION.encode())
+    for relative in _LAYOUT_FILES:
+        digest.update((Path(settings.BASE_DIR) / relative).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def rendition_name(*, issue: Issue, format: Format) -> str:
+    """Where the rendition of the issue's current version lives in storage."""
+    publication = issue.publication
+    section_names = (
+        IssueSection.objects.filter(issue=issue).order_by("position").values_list("section__name", flat=True)
+    )
+    printed = "\x1f".join(
+        [
+            str(issue.pk),
+            issue.updated_at.isoformat(),
+            issue.status,
+            publication.title,
+            publication.office,
+            publication.report_to,
+            publication.send_to,
+            publication.distribute_to,
+            str(publication.print_copies or ""),
+            *section_names,
+            layout_fingerprint(),
+        ]
+    )
+    key = salted_hmac("editorial.renditions", printed, algorithm="sha256").hexdigest()[:32]
+    stamp = issue.updated_at.strftime("%Y%m%dT%H%M%S%f")
+    return f"{RENDITION_DIR}/issue-{issue.pk}/{issue.number}-{stamp}-{key}.{format.extension}"
+
+
+def render(*, issue: Issue, format: Format) -> bytes:
+    """Render the rendition afresh (no cache): the PDF or the Word file of the issue as it is now."""
+    document = print_document(issue=issue)
+    try:
+        if format is PDF:
+            return pdf.html_to_pdf(render_print_html(document, for_pdf=True)).content
+        return docx.issue_docx(document)
+    except (pdf.PdfRenderError, docx.DocxRenderError) as exc:
+        raise RenditionError(str(exc)) from exc
+
+
+def issue_rendition(*, issue: Issue, format: Format, name: str | None = None) -> Rendition:
+    """The issue's rendition from storage, rendered and stored first when this version has none.
+
+    `name` is ``rendition_name(...)`` when the caller has already computed it.
+    """
+    name = name or rendition_name(issue=issue, format=format)
+    if default_storage.exists(name):
+        return Rendition(name=name, format=format, rendered=False)
+    content = render(issue=issue, format=format)
+    try:
+        _store(name, content)
+    except OSError as exc:
+        logger.exception("Could not store the %s of issue %s", format.label, issue.number)
+        raise RenditionError(f"{format.label} 文件已生成，但无法保存到存储中，请联系管理员。") from exc
+    _prune(issue=issue, keep=name)
+    return Rendition(name=name, format=format, rendered=True)
+
+
+def _store(name: str, content: bytes) -> None:
+    # Two readers may render the same version at once; the second finds the file and keeps it.
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(content))
+
+
+def _prune(*, issue: Issue, keep: str) -> None:
+    """Delete the issue's older renditions of the same format."""
+    folder = f"{RENDITION_DIR}/issue-{issue.pk}"
+    suffix = Path(keep).suffix
+    try:
+        _, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for filename in files:
+        name = f"{folder}/{filename}"
+        if name != keep and filename.endswith(suffix):
+            default_storage.delete(name)
+
+
+def issue_renditions_delete(*, issue: Issue) -> None:
+    """Delete every stored rendition of the issue (e.g. when it is withdrawn or deleted)."""
+    folder = f"{RENDITION_DIR}/issue-{issue.pk}"
+    try:
+        _, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for filename in files:
+        default_storage.delete(f"{folder}/{filename}")
+
+
+@dataclass(frozen=True)
+class PreparedRenditions:
+    """What prepare_issue_renditions did: the stored renditions, and the formats that failed with why."""
+
+    renditions: list[Rendition]
+    failures: dict[str, str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def prepare_issue_renditions(*, issue: Issue) -> PreparedRenditions:
+    """Render the PDF and Word file ahead of the first reader (called when an issue is published).
+
+    Never raises for a rendering failure: publishing must not fail because a file could not be
+    made. Failures are logged and returned; readers then get the file rendered on request.
+    """
+    issue = Issue.objects.select_related("publication").get(pk=issue.pk)
+    renditions, failures = [], {}
+    for format in FORMATS.values():
+        try:
+            renditions.append(issue_rendition(issue=issue, format=format))
+        except RenditionError as exc:
+            logger.error("Pre-rendering the %s of issue %s failed: %s", format.label, issue.number, exc)
+            failures[format.extension] = str(exc)
+    return PreparedRenditions(renditions=renditions, failures=failures)
