@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from editorial import renditions
 from editorial.exports import issue_data
 from editorial.importers.legacy_format import format_legacy
 from editorial.models import Issue, Publication
@@ -29,10 +30,24 @@ def _legacy_text(issue: Issue) -> str:
     return format_legacy(issue_data(issue=issue))
 
 
+def _rendition(format: renditions.Format) -> Callable[[Issue], bytes]:
+    """The issue's cached PDF or Word file (rendered and stored first if this version has none)."""
+
+    def render(issue: Issue) -> bytes:
+        try:
+            return renditions.issue_rendition(issue=issue, format=format).read()
+        except renditions.RenditionError as exc:
+            raise CommandError(f"{format.label} 生成失败：{exc}") from exc
+
+    return render
+
+
 # Add a format by adding an entry: the name is what --format takes.
 FORMATS: dict[str, ExportFormat] = {
     "json": ExportFormat("JSON（刊物、期号、日期、状态、栏目和文章）", _json),
     "txt": ExportFormat("旧版纯文本格式（可用 import_legacy 重新导入）", _legacy_text),
+    "pdf": ExportFormat("PDF（与网站“下载 PDF”相同的简报版式）", _rendition(renditions.PDF)),
+    "docx": ExportFormat("Word 文档（.docx，与网站“下载 Word”相同）", _rendition(renditions.DOCX)),
 }
 
 
