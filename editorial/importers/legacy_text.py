@@ -182,6 +182,9 @@ def decode(data: bytes) -> tuple[str, str]:
                     f"文件开头标明是 {label}，但第 {exc.start} 字节起的内容无法按此编码读取。"
                 ) from exc
             return _refuse_binary(text), label
+    if b"\x00" in data:
+        # Without a BOM a NUL byte decodes to U+0000 in UTF-8 and GB18030 alike: say why at once.
+        _refuse_binary("\x00")
     try:
         return _refuse_binary(data.decode("utf-8")), "UTF-8"
     except UnicodeDecodeError:
@@ -394,11 +397,11 @@ def _parse_toc(
             entry_keys.update(pending.keys)
             pending = None
 
-    for index, line in enumerate(lines):  # noqa: B007  (index is the body's start after the loop)
+    for index, line in enumerate(lines):
         if entries or pending:
-            if line.key in entry_keys or (line.key in section_keys and entries):
+            if _starts_title(lines, index, entry_keys) or (line.key in section_keys and entries):
                 break
-            if pending is None and ends_paragraph(line.text) and not _split_page(line.text)[1]:
+            if ends_paragraph(line.text) and not _split_page(line.text)[1]:
                 break
         if is_furniture(line.text):
             if pending is not None and re.fullmatch(r"\d{1,3}", _nfkc(line.text)):
@@ -410,11 +413,8 @@ def _parse_toc(
         if page is None and not bulleted and _looks_like_section(text, known_sections):
             finish_pending()
             current = text
-            if line.key in section_keys:
-                warnings.append(Notice(f"栏目“{text}”在目录中出现了两次，两处的文章已合并到同一栏目。", line.number))
-            else:
-                sections.append(text)
-                section_keys.add(line.key)
+            sections.append(text)
+            section_keys.add(line.key)
             continue
         if current is None:
             current = DEFAULT_SECTION
@@ -442,16 +442,6 @@ def _parse_toc(
     if not entries:
         first = lines[0].number if lines else None
         raise LegacyFormatError("目录是空的：“目 录”之后找不到任何文章标题。", line=first)
-    if any(entry.page is not None for entry in entries):
-        for entry in entries:
-            if entry.page is None:
-                warnings.append(Notice(f"目录条目“{entry.title}”没有页码。", entry.line))
-    previous = None
-    for entry in entries:
-        if entry.page is not None:
-            if previous is not None and entry.page < previous:
-                warnings.append(Notice(f"目录页码 {entry.page} 小于上一条的 {previous}。", entry.line))
-            previous = entry.page
     return entries, sections, index
 
 
@@ -467,20 +457,30 @@ class _Article:
     chunks: list[_Line] = field(default_factory=list)
 
 
-def _claim(
-    lines: list[_Line], index: int, by_key: dict[str, list[int]], claimed: set[int], *, take: bool
-) -> tuple[int, int] | None:
-    """(entry index, line count) when the line at `index` starts an unclaimed TOC title."""
+def _starts_title(lines: list[_Line], index: int, keys) -> bool:
+    """Whether the line at `index`, alone or joined with the next one or two, is one of `keys`."""
     compact = ""
-    for count in range(1, 4):
-        if index + count > len(lines):
-            return None
-        compact += lines[index + count - 1].key
-        for entry_index in by_key.get(compact, ()):
+    for line in lines[index : index + 3]:
+        compact += line.key
+        if compact in keys:
+            return True
+        if not any(candidate.startswith(compact) for candidate in keys):
+            return False
+    return False
+
+
+def _claim(
+    lines: list[_Line], index: int, by_key: dict[str, list[tuple[int, bool]]], claimed: set[int], *, take: bool
+) -> tuple[int, int, bool] | None:
+    """(entry index, line count, matched with the page number as part of the title) for a title at `index`."""
+    compact = ""
+    for count, line in enumerate(lines[index : index + 3], start=1):
+        compact += line.key
+        for entry_index, page_in_title in by_key.get(compact, ()):
             if entry_index not in claimed:
                 if take:
                     claimed.add(entry_index)
-                return entry_index, count
+                return entry_index, count, page_in_title
         if not any(candidate.startswith(compact) for candidate in by_key):
             return None
     return None
@@ -494,10 +494,12 @@ def _parse_body(
     warnings: list[Notice],
     repairs: list[Notice],
 ) -> list[_Article | None]:
-    by_key: dict[str, list[int]] = {}
+    by_key: dict[str, list[tuple[int, bool]]] = {}
     for entry_index, entry in enumerate(entries):
-        for entry_key in dict.fromkeys(entry.keys):
-            by_key.setdefault(entry_key, []).append(entry_index)
+        by_key.setdefault(key(entry.title), []).append((entry_index, False))
+        if entry.page is not None:
+            # A pageless TOC may end a title with a number (深圳出台措施 19): the body tells.
+            by_key.setdefault(key(entry.raw), []).append((entry_index, True))
     claimed: set[int] = set()
     articles: list[_Article | None] = [None] * len(entries)
     current: _Article | None = None
@@ -509,8 +511,10 @@ def _parse_body(
         line = lines[index]
         match = _claim(lines, index, by_key, claimed, take=True)
         if match is not None:
-            entry_index, count = match
+            entry_index, count, page_in_title = match
             entry = entries[entry_index]
+            if page_in_title:
+                entry.page = None
             title_lines = lines[index : index + count]
             title = title_lines[0].text
             for more in title_lines[1:]:
@@ -556,6 +560,20 @@ def _parse_body(
             line=stray[0].number,
         )
     return articles
+
+
+def _check_pages(entries: list[_Entry], warnings: list[Notice]) -> None:
+    """Warn about TOC entries without a page when others have one, and pages going backwards."""
+    if any(entry.page is not None for entry in entries):
+        for entry in entries:
+            if entry.page is None:
+                warnings.append(Notice(f"目录条目“{entry.title}”没有页码。", entry.line))
+    previous = None
+    for entry in entries:
+        if entry.page is not None:
+            if previous is not None and entry.page < previous:
+                warnings.append(Notice(f"目录页码 {entry.page} 小于上一条的 {previous}。", entry.line))
+            previous = entry.page
 
 
 def _excerpt(text: str, length: int = 20) -> str:
@@ -648,6 +666,7 @@ def parse_legacy(
         titles = "、".join(f"“{entry.title}”" for entry in missing[:5])
         more = f"等 {len(missing)} 篇" if len(missing) > 5 else f"共 {len(missing)} 篇"
         raise LegacyFormatError(f"目录中的文章在正文里找不到：{titles}（{more}）。", line=missing[0].line)
+    _check_pages(entries, warnings)
     empty = [article for article in found if not article.chunks]
     if empty:
         raise LegacyFormatError(f"文章“{empty[0].title}”只有标题，没有正文。", line=empty[0].line)
