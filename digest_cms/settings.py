@@ -210,7 +210,11 @@ LOGGING = {
     "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django": {"handlers": ["stdout"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "django": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        # WeasyPrint logs every layout step at INFO (dozens of lines a PDF); its warnings still show.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 
 # Only administrators import and export spreadsheets (django-import-export).

@@ -138,16 +138,29 @@ def _add_page_labels(document, pdf) -> None:
     )
 
 
-def html_to_pdf(html: str) -> RenderedPdf:
-    """Lay out the print template's HTML and write it as a PDF with subset, embedded fonts."""
+def _layout(html: str):
     try:
-        document = weasyprint.HTML(string=html, base_url=PRINT_BASE_URL, url_fetcher=ProjectFileFetcher()).render()
+        return weasyprint.HTML(string=html, base_url=PRINT_BASE_URL, url_fetcher=ProjectFileFetcher()).render()
     except FatalURLFetchingError as exc:
         raise PdfRenderError(f"打印版式引用了无法读取的文件（{exc.__cause__ or exc}）。") from exc
+
+
+def _anchor_pages(document) -> dict[str, int]:
     anchor_pages = {}
     for number, page in enumerate(document.pages, start=1):
         for anchor in page.anchors:
             anchor_pages.setdefault(anchor, number)
+    return anchor_pages
+
+
+def anchor_pages(html: str) -> dict[str, int]:
+    """Lay the page out without writing a PDF: the page (1-based) each anchor lands on."""
+    return _anchor_pages(_layout(html))
+
+
+def html_to_pdf(html: str) -> RenderedPdf:
+    """Lay out the print template's HTML and write it as a PDF with subset, embedded fonts."""
+    document = _layout(html)
     # Never full_fonts (a 60 MB file) nor hinting: subset fonts keep the PDF near half a megabyte.
     content = document.write_pdf(finisher=_add_page_labels)
-    return RenderedPdf(content=content, page_count=len(document.pages), anchor_pages=anchor_pages)
+    return RenderedPdf(content=content, page_count=len(document.pages), anchor_pages=_anchor_pages(document))

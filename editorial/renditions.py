@@ -115,9 +115,11 @@ def render(*, issue: Issue, format: Format) -> bytes:
     """Render the rendition afresh (no cache): the PDF or the Word file of the issue as it is now."""
     document = print_document(issue=issue)
     try:
+        html = render_print_html(document, for_pdf=True)
         if format is PDF:
-            return pdf.html_to_pdf(render_print_html(document, for_pdf=True)).content
-        return docx.issue_docx(document)
+            return pdf.html_to_pdf(html).content
+        # The Word file's table of contents shows the PDF's page numbers until Word recomputes them.
+        return docx.issue_docx(document, page_numbers=pdf.anchor_pages(html))
     except (pdf.PdfRenderError, docx.DocxRenderError) as exc:
         raise RenditionError(str(exc)) from exc
 
