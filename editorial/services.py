@@ -149,7 +149,7 @@ def _renumber(rows: QuerySet, ordered_pks: Sequence[int]) -> None:
 
 
 def _lock_issue(issue: Issue) -> Issue:
-    return Issue.objects.select_for_update().select_related("updated_by").get(pk=issue.pk)
+    return Issue.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=issue.pk)
 
 
 def _lock_issues(*issue_ids: int | None) -> dict[int, Issue]:
@@ -220,7 +220,7 @@ def article_lock_for_edit(*, article_pk: int, issue_ids: Sequence[int | None] = 
     """Lock an article for an edit, its issues first (the order every writer here uses), and return it fresh."""
     current_issue_id = Article.objects.filter(pk=article_pk).values_list("issue_id", flat=True).first()
     _lock_issues(current_issue_id, *issue_ids)
-    return Article.objects.select_for_update().select_related("updated_by", "issue").get(pk=article_pk)
+    return Article.objects.select_for_update(of=("self",)).select_related("updated_by", "issue").get(pk=article_pk)
 
 
 def _ensure_not_stale(stored: Article, expected_version: int | None) -> None:
@@ -278,6 +278,8 @@ def article_save(
             _normalise(issue)
         what = f"{'新建' if created else '修改'}稿件《{article.title}》"
         _content_changed(issue, user=user, what=what, correction_note=correction_note)
+    if moved and new_issue is not None:
+        article.refresh_from_db(fields=["position"])
     return article
 
 
@@ -417,7 +419,7 @@ def issue_section_remove(*, issue: Issue, section: Section, user, correction_not
 
 
 def issue_lock_for_edit(*, issue_pk: int) -> Issue:
-    return Issue.objects.select_for_update().select_related("updated_by").get(pk=issue_pk)
+    return Issue.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=issue_pk)
 
 
 @transaction.atomic
@@ -572,8 +574,24 @@ def article_recover(*, article_id: int, user) -> Recovered:
     article = _recreate_article(deleted, user=user, issue=issue)
     if issue is not None:
         _normalise(issue)
+        _move_to_reading_position(issue, article, deleted.position)
         issue_mark_changed(issue=issue, user=user)
+        article.refresh_from_db(fields=["position"])
     return Recovered(obj=article, note=note)
+
+
+def _move_to_reading_position(issue: Issue, article: Article, position: int) -> None:
+    """Put the article back where it was read: after the articles of its section that came before it.
+
+    Positions are kept 1…n in reading order, so the articles that preceded it still have smaller positions.
+    """
+    layout = issue_layout(issue)
+    current = dict(Article.objects.filter(issue=issue).values_list("pk", "position"))
+    for _, ids in layout:
+        if article.pk in ids:
+            ids.remove(article.pk)
+            ids.insert(sum(1 for pk in ids if current[pk] < position), article.pk)
+    _renumber(Article.objects.filter(issue=issue), [pk for _, ids in layout for pk in ids])
 
 
 @transaction.atomic
