@@ -9,6 +9,7 @@ network, and stops the render on anything else.
 import logging
 import mimetypes
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -138,11 +139,18 @@ def _add_page_labels(document, pdf) -> None:
     )
 
 
-def _layout(html: str):
+@contextmanager
+def _refusals_as_render_errors():
+    """WeasyPrint stops on a refused resource with FatalURLFetchingError; readers get PdfRenderError."""
     try:
-        return weasyprint.HTML(string=html, base_url=PRINT_BASE_URL, url_fetcher=ProjectFileFetcher()).render()
+        yield
     except FatalURLFetchingError as exc:
         raise PdfRenderError(f"打印版式引用了无法读取的文件（{exc.__cause__ or exc}）。") from exc
+
+
+def _layout(html: str):
+    with _refusals_as_render_errors():
+        return weasyprint.HTML(string=html, base_url=PRINT_BASE_URL, url_fetcher=ProjectFileFetcher()).render()
 
 
 def _anchor_pages(document) -> dict[str, int]:
@@ -162,5 +170,7 @@ def html_to_pdf(html: str) -> RenderedPdf:
     """Lay out the print template's HTML and write it as a PDF with subset, embedded fonts."""
     document = _layout(html)
     # Never full_fonts (a 60 MB file) nor hinting: subset fonts keep the PDF near half a megabyte.
-    content = document.write_pdf(finisher=_add_page_labels)
+    # Attachments are fetched only now, while the PDF is written.
+    with _refusals_as_render_errors():
+        content = document.write_pdf(finisher=_add_page_labels)
     return RenderedPdf(content=content, page_count=len(document.pages), anchor_pages=_anchor_pages(document))
