@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import ExtractYear
 
-from .models import Article, Issue, IssueSection, Section
+from .models import Article, Issue, IssueSection, Section, SourceRegion
 
 
 @dataclass(frozen=True)
@@ -15,9 +16,14 @@ class TocSection:
     articles: list[Article]
 
 
+def may_preview(user) -> bool:
+    """Staff who may view issues also see unpublished ones (preview); everyone else only published ones."""
+    return user.is_authenticated and user.is_staff and user.has_perm("editorial.view_issue")
+
+
 def issues_visible_to(*, user) -> QuerySet[Issue]:
     """Published issues for everyone; every issue for staff who may view issues (preview)."""
-    if user.is_authenticated and user.is_staff and user.has_perm("editorial.view_issue"):
+    if may_preview(user):
         return Issue.objects.all()
     return Issue.objects.published()
 
@@ -28,22 +34,201 @@ def issue_table_of_contents(*, issue: Issue) -> list[TocSection]:
     Two queries whatever the issue's size (three with regions); sections without
     articles are left out, since a reader has nothing to see under them.
     """
+    return tables_of_contents(issues=[issue])[issue.pk]
+
+
+def tables_of_contents(*, issues: list[Issue]) -> dict[int, list[TocSection]]:
+    """issue_table_of_contents for several issues at once, by issue pk: three queries in all."""
     articles = (
-        Article.objects.filter(issue=issue)
+        Article.objects.filter(issue__in=issues)
         .select_related("section")
         .prefetch_related("regions")
-        .order_by("position", "pk")
+        .order_by("issue", "position", "pk")
     )
-    by_section: dict[int, list[Article]] = {}
+    grouped: dict[int, dict[int, list[Article]]] = {issue.pk: {} for issue in issues}
     for article in articles:
-        by_section.setdefault(article.section_id, []).append(article)
-    issue_sections = IssueSection.objects.filter(issue=issue).select_related("section").order_by("position", "pk")
-    toc = [
-        TocSection(section=placed.section, articles=by_section.pop(placed.section_id))
-        for placed in issue_sections
-        if placed.section_id in by_section
+        grouped[article.issue_id].setdefault(article.section_id, []).append(article)
+    placed_sections: dict[int, list[IssueSection]] = {issue.pk: [] for issue in issues}
+    for placed in IssueSection.objects.filter(issue__in=issues).select_related("section").order_by("position", "pk"):
+        placed_sections[placed.issue_id].append(placed)
+    contents = {}
+    for issue in issues:
+        by_section = grouped[issue.pk]
+        toc = [
+            TocSection(section=placed.section, articles=by_section.pop(placed.section_id))
+            for placed in placed_sections[issue.pk]
+            if placed.section_id in by_section
+        ]
+        for stray in sorted(by_section.values(), key=lambda group: (group[0].section.position, group[0].section.pk)):
+            toc.append(TocSection(section=stray[0].section, articles=stray))
+        contents[issue.pk] = toc
+    return contents
+
+
+def articles_visible_to(*, user) -> QuerySet[Article]:
+    """Articles of the issues the user may see, as issues_visible_to; pool articles have no page."""
+    if may_preview(user):
+        return Article.objects.filter(issue__isnull=False)
+    return Article.objects.published()
+
+
+def issue_neighbours(*, issue: Issue) -> tuple[Issue | None, Issue | None]:
+    """The published issues just before and just after `issue` (by date, then number)."""
+    published = Issue.objects.published().exclude(pk=issue.pk)
+    earlier = Q(date__lt=issue.date) | Q(date=issue.date, number__lt=issue.number)
+    later = Q(date__gt=issue.date) | Q(date=issue.date, number__gt=issue.number)
+    previous = published.filter(earlier).order_by("-date", "-number").first()
+    following = published.filter(later).order_by("date", "number").first()
+    return previous, following
+
+
+def reading_neighbours(*, toc: list[TocSection], article: Article) -> tuple[Article | None, Article | None]:
+    """The articles before and after `article` in its issue's reading order."""
+    in_order = [item for entry in toc for item in entry.articles]
+    index = next((i for i, item in enumerate(in_order) if item.pk == article.pk), None)
+    if index is None:
+        return None, None
+    previous = in_order[index - 1] if index > 0 else None
+    following = in_order[index + 1] if index + 1 < len(in_order) else None
+    return previous, following
+
+
+def archive_issues(*, year: int | None = None) -> QuerySet[Issue]:
+    """Published issues, newest first, each with its number of articles (`article_count`)."""
+    issues = Issue.objects.published().newest_first().annotate(article_count=Count("articles"))
+    return issues.filter(date__year=year) if year is not None else issues
+
+
+def archive_years() -> list[tuple[int, int]]:
+    """(year, number of published issues) for every year with one, newest first."""
+    rows = (
+        Issue.objects.published()
+        .annotate(year=ExtractYear("date"))
+        .values("year")
+        .annotate(issue_count=Count("pk"))
+        .order_by("-year")
+    )
+    return [(row["year"], row["issue_count"]) for row in rows]
+
+
+def article_cards(articles: QuerySet[Article]) -> QuerySet[Article]:
+    """Articles ready for a list: their issue, section and regions loaded with them (two queries)."""
+    return articles.select_related("issue", "section").prefetch_related("regions")
+
+
+def newest_articles(articles: QuerySet[Article]) -> QuerySet[Article]:
+    """Newest issue first, and within an issue the reading order's position."""
+    return articles.order_by("-issue__date", "-issue__number", "position", "pk")
+
+
+def region_tree() -> dict[int | None, list[SourceRegion]]:
+    """Every region by the pk of its parent (None for provinces), each list in display order."""
+    children: dict[int | None, list[SourceRegion]] = {}
+    for region in SourceRegion.objects.order_by("position", "pk"):
+        children.setdefault(region.parent_id, []).append(region)
+    return children
+
+
+def region_with_descendants(*, region: SourceRegion, tree: dict[int | None, list[SourceRegion]] | None = None):
+    """The pks of `region` and every region under it (上海 includes 浦东新区)."""
+    tree = region_tree() if tree is None else tree
+    pks, pending = [], [region.pk]
+    while pending:
+        pk = pending.pop()
+        pks.append(pk)
+        pending.extend(child.pk for child in tree.get(pk, []))
+    return pks
+
+
+def region_ancestors(*, region: SourceRegion) -> list[SourceRegion]:
+    """The regions above `region`, the province first."""
+    by_pk = {candidate.pk: candidate for candidate in SourceRegion.objects.all()}
+    chain, parent_pk = [], region.parent_id
+    while parent_pk is not None and parent_pk in by_pk:
+        chain.insert(0, by_pk[parent_pk])
+        parent_pk = by_pk[parent_pk].parent_id
+    return chain
+
+
+def articles_from_region(*, region: SourceRegion) -> QuerySet[Article]:
+    """Published articles from the region or any region under it, each once."""
+    pks = region_with_descendants(region=region)
+    return Article.objects.published().filter(
+        pk__in=Article.regions.through.objects.filter(sourceregion_id__in=pks).values("article_id")
+    )
+
+
+def regions_in_use() -> set[int]:
+    """The pks of the regions published articles are tagged with."""
+    return set(
+        Article.regions.through.objects.filter(article__in=Article.objects.published())
+        .values_list("sourceregion_id", flat=True)
+        .distinct()
+    )
+
+
+def region_choices(*, tree: dict[int | None, list[SourceRegion]]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Regions readers can filter by, grouped under their province.
+
+    Only regions with published articles, and the regions above them (choosing 上海 also finds 浦东新区).
+    """
+    used = regions_in_use()
+    by_pk = {region.pk: region for regions in tree.values() for region in regions}
+    wanted: set[int] = set()
+    for pk in used:
+        while pk is not None and pk not in wanted:
+            wanted.add(pk)
+            pk = by_pk[pk].parent_id
+    groups = []
+    for province in tree.get(None, []):
+        if province.pk not in wanted:
+            continue
+        options = [(province.slug, f"{province.name}（含下辖地区）" if tree.get(province.pk) else province.name)]
+        pending = [(child, 1) for child in reversed(tree.get(province.pk, []))]
+        while pending:
+            region, depth = pending.pop()
+            if region.pk in wanted:
+                options.append((region.slug, "\u3000" * (depth - 1) + region.name))
+                pending.extend((child, depth + 1) for child in reversed(tree.get(region.pk, [])))
+        groups.append((province.name, options))
+    return groups
+
+
+def section_choices() -> list[tuple[str, str]]:
+    """Sections with published articles, in their default order."""
+    sections = Section.objects.filter(pk__in=Article.objects.published().values("section_id")).order_by("position")
+    return [(section.slug, section.name) for section in sections]
+
+
+def year_choices() -> list[tuple[int, str]]:
+    """Years with published issues, newest first."""
+    return [(year, f"{year}年") for year, _ in archive_years()]
+
+
+@dataclass(frozen=True)
+class SearchChoices:
+    """The choice lists of the search form, and the region tree its region filter walks."""
+
+    regions: list[tuple[str, list[tuple[str, str]]]]
+    sections: list[tuple[str, str]]
+    years: list[tuple[int, str]]
+    region_tree: dict[int | None, list[SourceRegion]]
+
+
+def search_choices() -> SearchChoices:
+    """Everything the search form offers, from published content only (four queries)."""
+    tree = region_tree()
+    return SearchChoices(
+        regions=region_choices(tree=tree), sections=section_choices(), years=year_choices(), region_tree=tree
+    )
+
+
+def subregions_with_articles(*, region: SourceRegion) -> list[SourceRegion]:
+    """The regions directly under `region` that have published articles, themselves or below them."""
+    tree = region_tree()
+    used = regions_in_use()
+    return [
+        child
+        for child in tree.get(region.pk, [])
+        if used.intersection(region_with_descendants(region=child, tree=tree))
     ]
-    # An article whose section was never placed in the issue still appears: at the end, never lost.
-    for stray in sorted(by_section.values(), key=lambda group: (group[0].section.position, group[0].section.pk)):
-        toc.append(TocSection(section=stray[0].section, articles=stray))
-    return toc

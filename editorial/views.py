@@ -1,11 +1,19 @@
 """Public pages. Every issue lookup goes through IssueMixin, so staff preview and 404s work alike everywhere."""
 
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 
-from .models import Issue
-from .selectors import issue_table_of_contents, issues_visible_to
+from . import selectors
+from .caching import CachedPageMixin, archive_stamp, cache_get, cache_set, latest, page_validators
+from .filters import ArticleFilter
+from .models import Article, Issue, Section, SourceRegion
+from .selectors import issues_visible_to
+
+RECENT_ISSUES = 8
+ARTICLES_PER_PAGE = 20
+ISSUES_PER_PAGE = 50
 
 
 class IssueMixin:
@@ -33,12 +41,237 @@ class IssueMixin:
         return response
 
 
-class HomeView(TemplateView):
+class HomeView(CachedPageMixin, TemplateView):
+    """The latest published issue's masthead and contents, and the issues before it."""
+
     template_name = "editorial/home.html"
+
+    def get_validators(self):
+        stamp = archive_stamp()
+        return page_validators(self.request, "home", stamp.token, last_modified=stamp.latest)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        issue = Issue.objects.published().newest_first().first()
-        context["issue"] = issue
-        context["toc"] = issue_table_of_contents(issue=issue) if issue else []
+        recent = list(Issue.objects.published().newest_first().select_related("publication")[: RECENT_ISSUES + 1])
+        issue = recent[0] if recent else None
+        context.update(
+            issue=issue,
+            toc=selectors.issue_table_of_contents(issue=issue) if issue else [],
+            recent_issues=recent[1:],
+        )
+        return context
+
+
+class IssueArchiveView(CachedPageMixin, ListView):
+    """Every published issue, newest first, grouped by year; `?year=2020` shows one year."""
+
+    template_name = "editorial/issue_list.html"
+    context_object_name = "issues"
+    paginate_by = ISSUES_PER_PAGE
+
+    def get_validators(self):
+        stamp = archive_stamp()
+        return page_validators(self.request, "archive", stamp.token, last_modified=stamp.latest)
+
+    def get_queryset(self):
+        raw = self.request.GET.get("year", "").strip()
+        self.year = int(raw) if raw.isascii() and raw.isdigit() and len(raw) == 4 else None
+        self.year_error = f"“{raw[:20]}”不是有效的年份，下面列出全部往期。" if raw and self.year is None else ""
+        return selectors.archive_issues(year=self.year)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(year=self.year, year_error=self.year_error, years=selectors.archive_years())
+        return context
+
+
+class IssueDetailView(IssueMixin, CachedPageMixin, TemplateView):
+    """One issue: masthead, contents with in-page anchors, then every article in reading order."""
+
+    template_name = "editorial/issue_detail.html"
+
+    def get_validators(self):
+        issue = self.get_issue()
+        if self.is_preview:
+            return None
+        stamp = archive_stamp()
+        return page_validators(
+            self.request,
+            "issue",
+            issue.pk,
+            issue.updated_at.isoformat(),
+            stamp.token,
+            last_modified=latest(issue.updated_at, stamp.latest),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        issue = self.get_issue()
+        previous_issue, next_issue = selectors.issue_neighbours(issue=issue)
+        context.update(
+            issue=issue,
+            toc=selectors.issue_table_of_contents(issue=issue),
+            previous_issue=previous_issue,
+            next_issue=next_issue,
+            is_preview=self.is_preview,
+        )
+        return context
+
+
+class ArticleDetailView(CachedPageMixin, TemplateView):
+    """One article with its issue, section, regions and its neighbours in the issue."""
+
+    template_name = "editorial/article_detail.html"
+
+    def get_article(self) -> Article:
+        if not hasattr(self, "_article"):
+            self._article = get_object_or_404(
+                selectors.articles_visible_to(user=self.request.user).select_related("issue__publication", "section"),
+                pk=self.kwargs["pk"],
+            )
+        return self._article
+
+    @property
+    def is_preview(self) -> bool:
+        return not self.get_article().issue.is_published
+
+    def get_validators(self):
+        article = self.get_article()
+        if self.is_preview:
+            return None
+        issue = article.issue
+        return page_validators(
+            self.request,
+            "article",
+            article.pk,
+            article.updated_at.isoformat(),
+            issue.updated_at.isoformat(),
+            last_modified=latest(article.updated_at, issue.updated_at),
+        )
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        if self.is_preview:
+            add_never_cache_headers(response)
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = self.get_article()
+        toc = selectors.issue_table_of_contents(issue=article.issue)
+        # The copy from the contents carries the prefetched regions.
+        article = next((item for entry in toc for item in entry.articles if item.pk == article.pk), article)
+        previous_article, next_article = selectors.reading_neighbours(toc=toc, article=article)
+        context.update(
+            article=article,
+            issue=article.issue,
+            previous_article=previous_article,
+            next_article=next_article,
+            is_preview=self.is_preview,
+        )
+        return context
+
+
+class ArticleListMixin(CachedPageMixin):
+    """A paginated list of published article cards, newest first."""
+
+    paginate_by = ARTICLES_PER_PAGE
+    context_object_name = "articles"
+
+    def get_validators(self):
+        self.get_subject()
+        stamp = archive_stamp()
+        return page_validators(self.request, self.template_name, stamp.token, last_modified=stamp.latest)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["terms"] = ()
+        return context
+
+
+class RegionDetailView(ArticleListMixin, ListView):
+    """Published articles from a region and every region under it."""
+
+    template_name = "editorial/region_detail.html"
+
+    def get_subject(self) -> SourceRegion:
+        if not hasattr(self, "region"):
+            self.region = get_object_or_404(SourceRegion.objects.select_related("parent"), slug=self.kwargs["slug"])
+        return self.region
+
+    def get_queryset(self):
+        return selectors.article_cards(
+            selectors.newest_articles(selectors.articles_from_region(region=self.get_subject()))
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            region=self.region,
+            ancestors=selectors.region_ancestors(region=self.region),
+            subregions=selectors.subregions_with_articles(region=self.region),
+        )
+        return context
+
+
+class SectionDetailView(ArticleListMixin, ListView):
+    """Published articles of a section."""
+
+    template_name = "editorial/section_detail.html"
+
+    def get_subject(self) -> Section:
+        if not hasattr(self, "section"):
+            self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
+        return self.section
+
+    def get_queryset(self):
+        return selectors.article_cards(
+            selectors.newest_articles(Article.objects.published().filter(section=self.get_subject()))
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["section"] = self.section
+        return context
+
+
+class SearchView(CachedPageMixin, TemplateView):
+    """Keyword search over published articles with filters; the filters keep their values across pages."""
+
+    template_name = "editorial/search.html"
+
+    def get_validators(self):
+        self.stamp = archive_stamp()
+        return page_validators(self.request, "search", self.stamp.token, last_modified=self.stamp.latest)
+
+    def get_choices(self) -> selectors.SearchChoices:
+        """The form's choice lists, computed once per archive state."""
+        key = f"search-choices:{self.stamp.token}"
+        choices = cache_get(key)
+        if choices is None:
+            choices = selectors.search_choices()
+            cache_set(key, choices, timeout=24 * 60 * 60)
+        return choices
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        searched = any(value.strip() for value in params.values())
+        filterset = ArticleFilter(
+            self.request.GET if searched else None,
+            queryset=selectors.newest_articles(Article.objects.published()),
+            choices=self.get_choices(),
+        )
+        context.update(filter=filterset, form=filterset.form, searched=searched, terms=())
+        if searched and filterset.is_valid():
+            paginator = Paginator(selectors.article_cards(filterset.qs), ARTICLES_PER_PAGE)
+            page = paginator.get_page(self.request.GET.get("page"))
+            context.update(
+                page_obj=page,
+                articles=page.object_list,
+                paginator=paginator,
+                is_paginated=page.has_other_pages(),
+                terms=filterset.terms,
+            )
         return context

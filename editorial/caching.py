@@ -1,0 +1,141 @@
+"""HTTP validators and the rendered-page cache of the public pages.
+
+A page's validators (ETag, Last-Modified) and its cache key come from content stamps read
+fresh on every request: `Issue.updated_at` for an issue's own content (every write path
+bumps it), an article's `updated_at`, and the archive stamp — how many issues are published
+and the newest `updated_at` among them — for what depends on the set of published issues
+(home, archive, neighbour links, lists, search). A change anywhere therefore gives the
+affected pages a new ETag and a new cache key; nothing needs deleting.
+
+Masthead, section and region names are not stamped: every key also carries a time window
+of REFERENCE_WINDOW seconds, so a renamed section shows everywhere within that time.
+Previews of unpublished issues are never cached (IssueMixin marks them never-cache).
+"""
+
+import calendar
+import datetime
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Count, Max
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from redis.exceptions import RedisError
+
+from .models import Issue
+
+logger = logging.getLogger(__name__)
+
+# Bump when templates change in a way that must not be served from an old cache (e.g. a shared Redis).
+RENDER_VERSION = "1"
+REFERENCE_WINDOW = 10 * 60
+PAGE_TIMEOUT = REFERENCE_WINDOW
+
+
+@dataclass(frozen=True)
+class ArchiveStamp:
+    """What the set of published issues looks like: their number and the newest change among them."""
+
+    count: int
+    latest: datetime.datetime | None
+
+    @property
+    def token(self) -> str:
+        return f"{self.count}:{self.latest.isoformat() if self.latest else '-'}"
+
+
+@dataclass(frozen=True)
+class Validators:
+    """A page's ETag (also its cache key) and Last-Modified."""
+
+    etag: str
+    last_modified: datetime.datetime | None
+
+
+def archive_stamp() -> ArchiveStamp:
+    """The archive stamp, in one query."""
+    row = Issue.objects.published().aggregate(count=Count("pk"), latest=Max("updated_at"))
+    return ArchiveStamp(count=row["count"], latest=row["latest"])
+
+
+def page_validators(request, *stamps, last_modified: datetime.datetime | None) -> Validators:
+    """Validators of the page at the request's URL whose content depends only on `stamps`."""
+    window = int(time.time()) // REFERENCE_WINDOW
+    source = "|".join([RENDER_VERSION, str(window), request.get_full_path(), *map(str, stamps)])
+    return Validators(etag=f'"{hashlib.sha256(source.encode()).hexdigest()[:40]}"', last_modified=last_modified)
+
+
+def latest(*moments: datetime.datetime | None) -> datetime.datetime | None:
+    """The latest of the moments given, ignoring missing ones."""
+    present = [moment for moment in moments if moment is not None]
+    return max(present) if present else None
+
+
+def cache_get(key: str):
+    """The cached value, or None when missing or when the cache is unreachable (the page still renders)."""
+    try:
+        return cache.get(key)
+    except (RedisError, OSError):
+        logger.warning("page cache unavailable; rendering without it", exc_info=True)
+        return None
+
+
+def cache_set(key: str, value, *, timeout: int = PAGE_TIMEOUT) -> None:
+    """Store a value; an unreachable cache is logged, not an error."""
+    try:
+        cache.set(key, value, timeout)
+    except (RedisError, OSError):
+        logger.warning("page cache unavailable; not storing the page", exc_info=True)
+
+
+def _with_validators(response: HttpResponse, validators: Validators) -> HttpResponse:
+    response["ETag"] = validators.etag
+    if validators.last_modified is not None:
+        response["Last-Modified"] = http_date(validators.last_modified.timestamp())
+    # Stored by browsers and proxies, but checked with us (a cheap 304) before every reuse.
+    patch_cache_control(response, public=True, no_cache=True)
+    return response
+
+
+def cached_response(request, validators: Validators, render) -> HttpResponse:
+    """A 304 when the client's copy is current, else the page from the cache, else `render()` stored.
+
+    `render` returns a response with the page's complete content (a rendered template).
+    """
+    last_modified = (
+        calendar.timegm(validators.last_modified.utctimetuple()) if validators.last_modified is not None else None
+    )
+    not_modified = get_conditional_response(request, etag=validators.etag, last_modified=last_modified)
+    if not_modified is not None:
+        return _with_validators(not_modified, validators)
+    key = "page:" + validators.etag.strip('"')
+    stored = cache_get(key)
+    if stored is not None:
+        content, content_type = stored
+        return _with_validators(HttpResponse(content, content_type=content_type), validators)
+    response = render()
+    if hasattr(response, "render"):
+        response.render()
+    if response.status_code == 200:
+        cache_set(key, (response.content, response["Content-Type"]))
+    return _with_validators(response, validators)
+
+
+class CachedPageMixin:
+    """For views: GET answered through cached_response with the validators get_validators() gives.
+
+    get_validators() returns None for a page that must not be cached (a preview).
+    """
+
+    def get_validators(self) -> Validators | None:
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        validators = self.get_validators()
+        if validators is None:
+            return super().get(request, *args, **kwargs)
+        return cached_response(request, validators, lambda: super(CachedPageMixin, self).get(request, *args, **kwargs))

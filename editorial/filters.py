@@ -1,0 +1,110 @@
+"""The search form: keywords, and filters by region, section, year and date range (django-filter)."""
+
+import django_filters
+from django import forms
+
+from .models import Article
+from .search import MAX_QUERY_LENGTH, QueryError, parse_query, search_articles
+from .selectors import SearchChoices, region_with_descendants
+
+
+class KeywordsField(forms.CharField):
+    """The reader's query; cleans to its tuple of normalised terms (empty when there are none)."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            return parse_query(value or "")
+        except QueryError as error:
+            raise forms.ValidationError(str(error), code="query") from error
+
+
+class KeywordsFilter(django_filters.Filter):
+    field_class = KeywordsField
+
+
+class ArticleFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            self.add_error("date_to", "截止日期不能早于起始日期。")
+        return cleaned
+
+
+class ArticleFilter(django_filters.FilterSet):
+    """Published articles matching the keywords and filters; ranked by relevance when there are keywords.
+
+    The queryset passed in must be published articles in the order wanted without keywords.
+    Choice lists come from `choices` (selectors.search_choices()): only what published articles use.
+    """
+
+    q = KeywordsFilter(
+        label="关键词",
+        method="filter_keywords",
+        max_length=MAX_QUERY_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "输入关键词，多个关键词用空格分隔"}),
+    )
+    region = django_filters.ChoiceFilter(
+        label="地区",
+        method="filter_region",
+        empty_label="全部地区",
+        error_messages={"invalid_choice": "没有找到这个地区（%(value)s），请从列表中选择。"},
+    )
+    section = django_filters.ChoiceFilter(
+        label="栏目",
+        field_name="section__slug",
+        empty_label="全部栏目",
+        error_messages={"invalid_choice": "没有找到这个栏目（%(value)s），请从列表中选择。"},
+    )
+    year = django_filters.ChoiceFilter(
+        label="年份",
+        field_name="issue__date__year",
+        empty_label="全部年份",
+        error_messages={"invalid_choice": "这一年（%(value)s）没有已发布的期刊，请从列表中选择。"},
+    )
+    date_from = django_filters.DateFilter(
+        label="起始日期",
+        field_name="issue__date",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "起始日期的格式应为 2020-10-30。"},
+    )
+    date_to = django_filters.DateFilter(
+        label="截止日期",
+        field_name="issue__date",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "截止日期的格式应为 2020-10-30。"},
+    )
+
+    class Meta:
+        model = Article
+        fields = ["q", "region", "section", "year", "date_from", "date_to"]
+        form = ArticleFilterForm
+
+    def __init__(self, data=None, queryset=None, *, choices: SearchChoices, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["region"].extra["choices"] = choices.regions
+        self.filters["section"].extra["choices"] = choices.sections
+        self.filters["year"].extra["choices"] = choices.years
+        self._region_tree = choices.region_tree
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """The cleaned query's terms (for highlighting); empty when there are none or the form is invalid."""
+        return self.form.cleaned_data.get("q", ()) if self.is_valid() else ()
+
+    def filter_keywords(self, queryset, name, terms):
+        return search_articles(queryset, terms=terms)
+
+    def filter_region(self, queryset, name, slug):
+        region = next(
+            (region for regions in self._region_tree.values() for region in regions if region.slug == slug), None
+        )
+        if region is None:
+            return queryset.none()
+        pks = region_with_descendants(region=region, tree=self._region_tree)
+        return queryset.filter(
+            pk__in=Article.regions.through.objects.filter(sourceregion_id__in=pks).values("article_id")
+        )
