@@ -311,7 +311,8 @@ def test_a_section_name_inside_an_article_is_kept_as_text():
         pytest.param(
             "远程病\n\n- 5 -\n\n\f6\n理、远程示教。\n", ["远程病理、远程示教。"], id="furniture and form feed"
         ),
-        pytest.param("采用 5G\n\nnetwork 技术。\n", ["采用 5G network 技术。"], id="latin words keep a space"),
+        pytest.param("采用 AI\n\nmodels 技术。\n", ["采用 AI models 技术。"], id="latin words keep a space"),
+        pytest.param("共 2\n\n021 家。\n", ["共 2021 家。"], id="digits do not"),
         pytest.param("全国首个。\n\n第 5 页\n\n第二段。\n", ["全国首个。", "第二段。"], id="page footer"),
     ],
 )

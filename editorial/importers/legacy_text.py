@@ -26,7 +26,7 @@ continues the previous one. Otherwise a paragraph ends where its text ends in
 sentence-final punctuation (。！？…；：and their ASCII forms, before closing quotes
 and brackets); a line that ends mid-sentence — the page ended there — is joined to
 the next one, across the blank line. Joined lines are glued without a space, except
-between two Latin letters or digits.
+between two Latin letters (a word wrapped at its space).
 
 Page furniture is dropped wherever it appears: form feeds, page-number lines
 (``— 5 —``, ``- 5 -``, ``5``, ``第 5 页``, ``5/20``) and running heads that repeat a
@@ -257,7 +257,8 @@ def ends_paragraph(text: str) -> bool:
 
 
 def glue(left: str, right: str) -> str:
-    if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum():
+    """Join two pieces of one paragraph: directly, or with a space between two Latin letters."""
+    if left[-1:].isascii() and left[-1:].isalpha() and right[:1].isascii() and right[:1].isalpha():
         return f"{left} {right}"
     return left + right
 
@@ -531,9 +532,6 @@ def _parse_body(
             articles[entry_index] = current
             index += count
             continue
-        if is_furniture(line.text):
-            index += 1
-            continue
         if line.key in section_keys and index + 1 < len(lines):
             upcoming = _claim(lines, index + 1, by_key, claimed, take=False)
             if upcoming is not None:
@@ -654,7 +652,7 @@ def parse_legacy(
 
     known = {key(name) for name in known_sections}
     entries, section_names, body_at = _parse_toc(lines[toc_at + 1 :], known, warnings, repairs)
-    body_lines = lines[toc_at + 1 + body_at :]
+    body_lines = [line for line in lines[toc_at + 1 + body_at :] if not is_furniture(line.text)]
     if not body_lines:
         raise LegacyFormatError("目录之后没有正文。", line=lines[-1].number)
     section_keys = {key(name) for name in section_names} | known

@@ -1,0 +1,171 @@
+"""Property tests: whatever text or bytes come in, the parser returns an issue or a clean LegacyFormatError."""
+
+import codecs
+import datetime
+
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
+
+from editorial.importers.legacy_format import format_legacy
+from editorial.importers.legacy_text import LegacyFormatError, ParsedIssue, parse_legacy
+from tests.samples import legacy_sample_bytes
+
+SAMPLE = legacy_sample_bytes().decode("utf-8")
+SAMPLE_LINES = SAMPLE.split("\n")
+BODY_START = SAMPLE_LINES.index("上海技术交易所开市 建成服务全国技术转移交易网络", 20)
+
+FURNITURE = ["— 5 —", "- 12 -", "7", "第 3 页", "\f", "\f— 9 —", "3/20"]
+PIECES = [
+    "目 录",
+    "长三角每周要讯",
+    "2020 年第 193 期",
+    "2020 年 10 月 30 日",
+    "科创聚焦",
+    "经济热点",
+    "- 上海技术交易所开市 3",
+    "上海技术交易所开市",
+    "· 浦东新区出台标准 4",
+    "浦东新区出台标准",
+    "近日，浦东新区标准正式出台。",
+    "从技术研发、场景",
+    *FURNITURE,
+    "\u3000\u3000",
+    "\ufeff",
+    "\ufffd",
+    "\x00",
+    "\x1a",
+    "总第",
+    "二〇二〇年十月三十日",
+]
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def parses_or_refuses(source) -> ParsedIssue | None:
+    """The property itself: a result, or a LegacyFormatError with a message; anything else fails the test."""
+    try:
+        parsed = parse_legacy(source)
+    except LegacyFormatError as refused:
+        assert refused.message.strip()
+        assert "\n" not in str(refused)
+        return None
+    assert parsed.articles
+    for article in parsed.articles:
+        assert article.title.strip()
+        assert article.paragraphs and all(paragraph.strip() for paragraph in article.paragraphs)
+    return parsed
+
+
+def content(parsed: ParsedIssue) -> list[tuple]:
+    return [(a.section, a.title, a.page, a.paragraphs) for a in parsed.articles]
+
+
+@SETTINGS
+@given(st.binary(max_size=4000))
+@example(codecs.BOM_UTF32_LE + b"\x00")
+@example(codecs.BOM_UTF16_BE + b"\xd8\x00")
+@example("目 录\n".encode("gbk"))
+def test_random_bytes_give_an_issue_or_a_clean_error(data):
+    parses_or_refuses(data)
+
+
+@SETTINGS
+@given(st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=30)), max_size=60))
+def test_random_text_built_from_legacy_pieces_gives_an_issue_or_a_clean_error(pieces):
+    parses_or_refuses("\n".join(pieces))
+
+
+@SETTINGS
+@given(
+    st.lists(st.tuples(st.integers(0, len(SAMPLE_LINES) - 1), st.sampled_from(["drop", "double", "swap", "cut"]))),
+    st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16", "utf-32"]),
+    st.sampled_from(["\n", "\r\n", "\r"]),
+)
+def test_the_sample_mangled_line_by_line_gives_an_issue_or_a_clean_error(edits, encoding, newline):
+    lines = list(SAMPLE_LINES)
+    for index, edit in edits:
+        index %= len(lines)
+        if edit == "drop":
+            del lines[index]
+        elif edit == "double":
+            lines.insert(index, lines[index])
+        elif edit == "swap" and index + 1 < len(lines):
+            lines[index], lines[index + 1] = lines[index + 1], lines[index]
+        elif edit == "cut":
+            lines[index] = lines[index][: len(lines[index]) // 2]
+        if not lines:
+            break
+    parses_or_refuses(newline.join(lines).encode(encoding))
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.integers(BODY_START, len(SAMPLE_LINES)), st.sampled_from(FURNITURE)), max_size=12))
+def test_page_furniture_anywhere_between_body_lines_changes_nothing(insertions):
+    lines = list(SAMPLE_LINES)
+    for index, furniture in sorted(insertions, reverse=True):
+        lines.insert(index, furniture)
+    assert content(parse_legacy("\n".join(lines))) == content(parse_legacy(SAMPLE))
+
+
+@SETTINGS
+@given(st.data())
+def test_the_sample_split_at_any_blank_line_of_the_body_is_joined_back(data):
+    """A page break inside a paragraph: cut a body paragraph anywhere, the parser glues it back."""
+    candidates = [i for i in range(BODY_START, len(SAMPLE_LINES)) if len(SAMPLE_LINES[i]) > 40]
+    index = data.draw(st.sampled_from(candidates))
+    line = SAMPLE_LINES[index]
+    cut = data.draw(st.integers(5, len(line) - 5))
+    assume(line[cut - 1] not in "。！？…；：.!?;:”’」』）)" and not line[:cut].rstrip().endswith(("。", "；", "：")))
+    assume(not line[cut - 1].isspace() and not line[cut].isspace())
+    assume(not (line[cut - 1].isascii() and line[cut - 1].isalpha() and line[cut].isascii() and line[cut].isalpha()))
+    lines = [*SAMPLE_LINES[:index], line[:cut], "", "— 6 —", "", line[cut:], *SAMPLE_LINES[index + 1 :]]
+    assert content(parse_legacy("\n".join(lines))) == content(parse_legacy(SAMPLE))
+
+
+HAN = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
+TEXT = st.text(
+    alphabet=st.one_of(HAN, st.sampled_from(list("，、“”（）《》0123456789ABC "))), min_size=25, max_size=120
+)
+PARAGRAPH = st.builds(lambda text, end: text.strip() + end, TEXT, st.sampled_from(["。", "！", "", "；", "，"]))
+TITLE = st.text(alphabet=HAN, min_size=9, max_size=24)
+SECTION_NAMES = ["科创聚焦", "经济热点", "产业动向", "政策举措", "经验交流", "域外动态"]
+
+
+@st.composite
+def issues(draw):
+    names = draw(st.lists(st.sampled_from(SECTION_NAMES), min_size=1, max_size=6, unique=True))
+    titles = iter(draw(st.lists(TITLE, min_size=len(names) * 4, max_size=len(names) * 4, unique=True)))
+    pages = iter(range(3, 200))
+    return {
+        "publication": "长三角每周要讯",
+        "office": "浙江省人民政府驻上海办事处",
+        "number": draw(st.integers(1, 5000)),
+        "date": draw(st.dates(datetime.date(2000, 1, 1), datetime.date(2099, 12, 31))).isoformat(),
+        "sections": [
+            {
+                "name": name,
+                "articles": [
+                    {
+                        "title": next(titles),
+                        "page": next(pages) if draw(st.booleans()) else None,
+                        "paragraphs": draw(st.lists(PARAGRAPH, min_size=1, max_size=4)),
+                    }
+                    for _ in range(draw(st.integers(1, 4)))
+                ],
+            }
+            for name in names
+        ],
+    }
+
+
+@SETTINGS
+@given(issues())
+def test_any_issue_written_in_the_legacy_format_reads_back_identically(data):
+    parsed = parse_legacy(format_legacy(data))
+    assert parsed.meta.number == data["number"]
+    assert parsed.meta.date.isoformat() == data["date"]
+    assert [
+        (section.name, [(a.title, a.page, list(a.paragraphs)) for a in section.articles]) for section in parsed.sections
+    ] == [
+        (section["name"], [(a["title"], a["page"], [p.strip() for p in a["paragraphs"]]) for a in section["articles"]])
+        for section in data["sections"]
+    ]
