@@ -29,10 +29,9 @@ LATIN_FONT = "Times New Roman"
 BODY_SIZE = Pt(16)
 LINE_PITCH = Pt(28.9)
 TEXT_WIDTH = Mm(156)
-# Word's character grid: 28 characters per 156 mm line is a pitch of 15.79pt, 0.21pt less than
-# the 16pt font; w:charSpace is that difference in 1/4096 pt, which squeezes 三号 to 28 a line.
-CHAR_SPACE = -848
-LINE_PITCH_TWIPS = 578
+# 28 characters of 16pt (三号) overflow the 156 mm line by a few points; condensing each by
+# 0.25pt (w:spacing, in twentieths of a point) gives the PDF's 15.75pt pitch: 28 to a line.
+CONDENSE_TWENTIETHS = -5
 
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -160,26 +159,24 @@ class _Builder:
         section.header_distance = Mm(25)
         # The page number's top sits 7 mm below the text block (35 − 7 = 28 mm above the edge).
         section.footer_distance = Mm(23)
-        grid = section._sectPr.find(qn("w:docGrid"))
-        if grid is None:
-            grid = OxmlElement("w:docGrid")
-            section._sectPr.append(grid)
-        grid.set(qn("w:type"), "linesAndChars")
-        grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
-        grid.set(qn("w:charSpace"), str(CHAR_SPACE))
 
     def _styles(self) -> None:
         styles = self.doc.styles
-        defaults = styles.element.find(qn("w:docDefaults"))
-        lang = OxmlElement("w:lang")
+        default_run = styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+        lang = default_run.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            default_run.append(lang)
         lang.set(qn("w:val"), "zh-CN")
         lang.set(qn("w:eastAsia"), "zh-CN")
-        defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")).append(lang)
 
         normal = styles["Normal"]
         _set_fonts(normal, east_asian=BODY_FONT)
         normal.font.size = BODY_SIZE
         normal.font.color.rgb = RGBColor(0, 0, 0)
+        condense = OxmlElement("w:spacing")
+        condense.set(qn("w:val"), str(CONDENSE_TWENTIETHS))
+        normal.element.get_or_add_rPr().append(condense)
         fmt = normal.paragraph_format
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         fmt.line_spacing = LINE_PITCH

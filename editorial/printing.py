@@ -21,6 +21,8 @@ PRINT_TEMPLATE = "editorial/print/issue.html"
 _WIDE = r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u201c\u201d\u2018\u2019\u2014\u2026]"
 _LINE_BREAK_BETWEEN_WIDE = re.compile(rf"(?<={_WIDE})[ \t]*\n[ \t]*(?={_WIDE})")
 _LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
+# Control characters (form feeds from legacy page breaks, stray BELs) print as boxes or break XML.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -83,9 +85,14 @@ class PrintDocument:
         return [article for section in self.sections for article in section.articles]
 
 
+def printable(text: str) -> str:
+    """The text without control characters (a legacy form feed would print as a box)."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n"))
+
+
 def join_paragraph_lines(text: str) -> str:
     """One paragraph on one line: breaks between Chinese characters vanish, others become a space."""
-    return _LINE_BREAK.sub(" ", _LINE_BREAK_BETWEEN_WIDE.sub("", text.strip()))
+    return _LINE_BREAK.sub(" ", _LINE_BREAK_BETWEEN_WIDE.sub("", printable(text).strip()))
 
 
 def print_document(*, issue: Issue) -> PrintDocument:
@@ -99,9 +106,9 @@ def print_document(*, issue: Issue) -> PrintDocument:
                 PrintArticle(
                     pk=article.pk,
                     anchor=f"article-{article.pk}",
-                    title=" ".join(article.title.split()),
+                    title=" ".join(printable(article.title).split()),
                     paragraphs=tuple(join_paragraph_lines(paragraph) for paragraph in article.paragraphs),
-                    source=article.source.strip(),
+                    source=printable(article.source).strip(),
                 )
                 for article in entry.articles
             ),
