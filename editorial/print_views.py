@@ -4,25 +4,40 @@ All three look the issue up through ``views.IssueMixin``: the public gets publis
 (404 otherwise), staff may preview any issue, and previews are never cached.
 """
 
+import calendar
+import hashlib
 import logging
 
-from django.http import FileResponse, HttpResponse, HttpResponseNotModified
+from django.http import FileResponse
 from django.shortcuts import render
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.views import View
+from django.views.generic import TemplateView
 
 from . import renditions
-from .printing import content_disposition, print_document, render_print_html, rendition_filename
+from .caching import CachedPageMixin, page_validators
+from .printing import PRINT_TEMPLATE, content_disposition, print_context, print_document, rendition_filename
 from .views import IssueMixin
 
 logger = logging.getLogger(__name__)
 
 
-class IssuePrintView(IssueMixin, View):
+class IssuePrintView(IssueMixin, CachedPageMixin, TemplateView):
     """The issue laid out as the printed 简报; prints from the browser's own dialog."""
 
-    def get(self, request, *args, **kwargs):
-        return HttpResponse(render_print_html(print_document(issue=self.get_issue()), request=request))
+    template_name = PRINT_TEMPLATE
+
+    def get_validators(self):
+        if self.is_preview:
+            return None
+        issue = self.get_issue()
+        return page_validators(
+            self.request, "print", issue.pk, issue.updated_at.isoformat(), last_modified=issue.updated_at
+        )
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **print_context(print_document(issue=self.get_issue()))}
 
 
 class RenditionView(IssueMixin, View):
@@ -34,9 +49,14 @@ class RenditionView(IssueMixin, View):
     def get(self, request, *args, **kwargs):
         issue = self.get_issue()
         name = renditions.rendition_name(issue=issue, format=self.format)
-        etag = quote_etag(name.rsplit("-", 1)[-1])
-        if request.headers.get("If-None-Match") == etag:
-            return HttpResponseNotModified(headers={"ETag": etag})
+        # A digest of the storage name: changes with every version, and never tells where the file is.
+        etag = quote_etag(hashlib.sha256(name.encode()).hexdigest()[:32])
+        if not self.is_preview:
+            not_modified = get_conditional_response(
+                request, etag=etag, last_modified=calendar.timegm(issue.updated_at.utctimetuple())
+            )
+            if not_modified is not None:
+                return self._with_validators(not_modified, etag=etag)
         try:
             rendition = renditions.issue_rendition(issue=issue, format=self.format, name=name)
         except renditions.RenditionError as exc:
@@ -53,9 +73,15 @@ class RenditionView(IssueMixin, View):
             ascii_fallback=f"digest-{issue.date.year}-{issue.number}.{self.format.extension}",
             inline=self.inline,
         )
-        response["ETag"] = etag
-        response["Last-Modified"] = http_date(issue.updated_at.timestamp())
         response["X-Rendition"] = "rendered" if rendition.rendered else "cached"
+        return self._with_validators(response, etag=etag)
+
+    def _with_validators(self, response, *, etag: str):
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(self.get_issue().updated_at.timestamp())
+        if not self.is_preview:
+            # Kept by browsers and proxies, but checked with us (a cheap 304) before every reuse.
+            patch_cache_control(response, public=True, no_cache=True)
         return response
 
 

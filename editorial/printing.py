@@ -126,13 +126,14 @@ def print_document(*, issue: Issue) -> PrintDocument:
     return PrintDocument(publication=publication, issue=issue, sections=sections, colophon=colophon)
 
 
+def print_context(document: PrintDocument, *, for_pdf: bool = False) -> dict:
+    """The print template's context; `for_pdf` leaves out what only a browser uses (toolbar, script)."""
+    return {"document": document, "issue": document.issue, "publication": document.publication, "for_pdf": for_pdf}
+
+
 def render_print_html(document: PrintDocument, *, request=None, for_pdf: bool = False) -> str:
     """The print template filled in: the browser print view and the PDF's source are the same page."""
-    return render_to_string(
-        PRINT_TEMPLATE,
-        {"document": document, "issue": document.issue, "publication": document.publication, "for_pdf": for_pdf},
-        request=request,
-    )
+    return render_to_string(PRINT_TEMPLATE, print_context(document, for_pdf=for_pdf), request=request)
 
 
 def rendition_filename(*, issue: Issue, extension: str) -> str:
