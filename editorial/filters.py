@@ -5,7 +5,7 @@ from django import forms
 
 from .models import Article
 from .search import MAX_QUERY_LENGTH, QueryError, parse_query, search_articles
-from .selectors import SearchChoices, region_with_descendants
+from .selectors import SearchChoices, article_pks_from_region
 
 
 class KeywordsField(forms.CharField):
@@ -42,8 +42,10 @@ class ArticleFilter(django_filters.FilterSet):
     q = KeywordsFilter(
         label="关键词",
         method="filter_keywords",
-        max_length=MAX_QUERY_LENGTH,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "输入关键词，多个关键词用空格分隔"}),
+        # The length is checked by parse_query, with its own message; the browser stops at it too.
+        widget=forms.TextInput(
+            attrs={"type": "search", "maxlength": MAX_QUERY_LENGTH, "placeholder": "输入关键词，多个关键词用空格分隔"}
+        ),
     )
     region = django_filters.ChoiceFilter(
         label="地区",
@@ -104,7 +106,4 @@ class ArticleFilter(django_filters.FilterSet):
         )
         if region is None:
             return queryset.none()
-        pks = region_with_descendants(region=region, tree=self._region_tree)
-        return queryset.filter(
-            pk__in=Article.regions.through.objects.filter(sourceregion_id__in=pks).values("article_id")
-        )
+        return queryset.filter(pk__in=article_pks_from_region(region=region, tree=self._region_tree))

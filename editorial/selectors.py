@@ -140,9 +140,9 @@ def region_with_descendants(*, region: SourceRegion, tree: dict[int | None, list
     return pks
 
 
-def region_ancestors(*, region: SourceRegion) -> list[SourceRegion]:
-    """The regions above `region`, the province first."""
-    by_pk = {candidate.pk: candidate for candidate in SourceRegion.objects.all()}
+def region_ancestors(*, region: SourceRegion, tree: dict[int | None, list[SourceRegion]]) -> list[SourceRegion]:
+    """The regions above `region` in the tree (region_tree()), the province first."""
+    by_pk = {candidate.pk: candidate for regions in tree.values() for candidate in regions}
     chain, parent_pk = [], region.parent_id
     while parent_pk is not None and parent_pk in by_pk:
         chain.insert(0, by_pk[parent_pk])
@@ -150,12 +150,17 @@ def region_ancestors(*, region: SourceRegion) -> list[SourceRegion]:
     return chain
 
 
-def articles_from_region(*, region: SourceRegion) -> QuerySet[Article]:
+def article_pks_from_region(*, region: SourceRegion, tree: dict[int | None, list[SourceRegion]] | None = None):
+    """A subquery of the pks of articles tagged with the region or any region under it."""
+    pks = region_with_descendants(region=region, tree=tree)
+    return Article.regions.through.objects.filter(sourceregion_id__in=pks).values("article_id")
+
+
+def articles_from_region(
+    *, region: SourceRegion, tree: dict[int | None, list[SourceRegion]] | None = None
+) -> QuerySet[Article]:
     """Published articles from the region or any region under it, each once."""
-    pks = region_with_descendants(region=region)
-    return Article.objects.published().filter(
-        pk__in=Article.regions.through.objects.filter(sourceregion_id__in=pks).values("article_id")
-    )
+    return Article.objects.published().filter(pk__in=article_pks_from_region(region=region, tree=tree))
 
 
 def regions_in_use() -> set[int]:
@@ -223,9 +228,8 @@ def search_choices() -> SearchChoices:
     )
 
 
-def subregions_with_articles(*, region: SourceRegion) -> list[SourceRegion]:
+def subregions_with_articles(*, region: SourceRegion, tree: dict[int | None, list[SourceRegion]]) -> list[SourceRegion]:
     """The regions directly under `region` that have published articles, themselves or below them."""
-    tree = region_tree()
     used = regions_in_use()
     return [
         child

@@ -1,6 +1,7 @@
 """Public pages. Every issue lookup goes through IssueMixin, so staff preview and 404s work alike everywhere."""
 
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import ListView, TemplateView
@@ -196,20 +197,23 @@ class RegionDetailView(ArticleListMixin, ListView):
 
     def get_subject(self) -> SourceRegion:
         if not hasattr(self, "region"):
-            self.region = get_object_or_404(SourceRegion.objects.select_related("parent"), slug=self.kwargs["slug"])
+            self.tree = selectors.region_tree()
+            regions = (region for children in self.tree.values() for region in children)
+            self.region = next((region for region in regions if region.slug == self.kwargs["slug"]), None)
+            if self.region is None:
+                raise Http404("没有这个地区。")
         return self.region
 
     def get_queryset(self):
-        return selectors.article_cards(
-            selectors.newest_articles(selectors.articles_from_region(region=self.get_subject()))
-        )
+        articles = selectors.articles_from_region(region=self.get_subject(), tree=self.tree)
+        return selectors.article_cards(selectors.newest_articles(articles))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
             region=self.region,
-            ancestors=selectors.region_ancestors(region=self.region),
-            subregions=selectors.subregions_with_articles(region=self.region),
+            ancestors=selectors.region_ancestors(region=self.region, tree=self.tree),
+            subregions=selectors.subregions_with_articles(region=self.region, tree=self.tree),
         )
         return context
 
