@@ -1,0 +1,143 @@
+"""HTTP validators (ETag, Last-Modified, 304) and the rendered-page cache, and their invalidation on every change."""
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.http import http_date
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from editorial import services, workflow
+from editorial.models import Issue
+from tests.factories import make_article, make_issue, make_published_issue, make_user, region
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def issue():
+    issue = make_published_issue(number=193, date=datetime.date(2020, 10, 30))
+    make_article(issue=issue, title="上海技术交易所开市", body="原来的正文。")
+    return issue
+
+
+def later(issue: Issue) -> None:
+    """Let the content stamp move on measurably (timestamps have microseconds, HTTP dates whole seconds)."""
+    Issue.objects.filter(pk=issue.pk).update(updated_at=timezone.now() - datetime.timedelta(minutes=5))
+    issue.refresh_from_db()
+
+
+@pytest.mark.parametrize("page", ["issue", "article"])
+def test_issue_and_article_pages_carry_validators_and_answer_304_to_a_current_copy(client, issue, page):
+    url = issue.get_absolute_url() if page == "issue" else issue.articles.get().get_absolute_url()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["ETag"].startswith('"') and response["Last-Modified"]
+    assert "no-cache" in response["Cache-Control"]
+    again = client.get(url, headers={"If-None-Match": response["ETag"]})
+    assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == response["ETag"]
+    by_date = client.get(url, headers={"If-Modified-Since": response["Last-Modified"]})
+    assert by_date.status_code == 304
+
+
+def test_last_modified_is_the_issues_content_stamp(client, issue):
+    later(issue)
+    response = client.get(issue.get_absolute_url())
+    assert response["Last-Modified"] == http_date(issue.updated_at.timestamp())
+
+
+def test_an_older_copy_is_sent_in_full(client, issue):
+    response = client.get(issue.get_absolute_url(), headers={"If-None-Match": '"something-else"'})
+    assert response.status_code == 200 and "上海技术交易所开市" in response.content.decode()
+
+
+def test_the_second_request_is_served_from_the_page_cache(client, issue, django_assert_max_num_queries):
+    first = client.get(issue.get_absolute_url())
+    with django_assert_max_num_queries(2):
+        second = client.get(issue.get_absolute_url())
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+
+
+def test_an_article_correction_shows_at_once_with_a_new_etag(client, issue):
+    later(issue)
+    article = issue.articles.get()
+    reviewer = make_user("chief", role="审核")
+    before = client.get(issue.get_absolute_url())
+    before_article = client.get(article.get_absolute_url())
+    article.body = "更正后的正文。"
+    services.article_save(article=article, user=reviewer, expected_version=article.version, correction_note="更正")
+    after = client.get(issue.get_absolute_url())
+    after_article = client.get(article.get_absolute_url())
+    assert "更正后的正文。" in after.content.decode() and "原来的正文。" not in after.content.decode()
+    assert "更正后的正文。" in after_article.content.decode()
+    assert after["ETag"] != before["ETag"] and after_article["ETag"] != before_article["ETag"]
+    assert client.get(issue.get_absolute_url(), headers={"If-None-Match": before["ETag"]}).status_code == 200
+
+
+def test_a_region_change_marked_on_the_issue_shows_at_once(client, issue):
+    later(issue)
+    client.get(issue.get_absolute_url())
+    issue.articles.get().regions.set([region("pudong")])
+    services.issue_mark_changed(issue=issue)
+    assert "/regions/pudong/" in client.get(issue.get_absolute_url()).content.decode()
+
+
+def test_an_issue_page_changes_when_the_next_issue_is_published(client, issue):
+    before = client.get(issue.get_absolute_url())
+    following = make_issue(number=194, date=datetime.date(2020, 11, 6), status=Issue.Status.APPROVED)
+    make_article(issue=following)
+    reviewer = make_user("chief", role="审核")
+    workflow.publish(issue=following, user=reviewer)
+    after = client.get(issue.get_absolute_url())
+    assert after["ETag"] != before["ETag"]
+    assert "/issues/194/" in after.content.decode() and "/issues/194/" not in before.content.decode()
+
+
+def test_a_withdrawn_issue_disappears_from_home_and_archive_at_once(client, issue):
+    assert "2020年第193期" in client.get("/").content.decode()
+    assert "第193期" in client.get("/issues/").content.decode()
+    workflow.withdraw(issue=issue, user=make_user("chief", role="审核"), comment="内容有误，撤回核实。")
+    assert client.get(issue.get_absolute_url()).status_code == 404
+    assert "2020年第193期" not in client.get("/").content.decode()
+    assert "第193期" not in client.get("/issues/").content.decode()
+
+
+def test_search_results_follow_changes(client, issue):
+    assert "共找到 <strong>1</strong> 篇" in client.get("/search/", {"q": "交易所"}).content.decode()
+    make_article(issue=issue, title="又一家交易所")
+    services.issue_mark_changed(issue=issue)
+    assert "共找到 <strong>2</strong> 篇" in client.get("/search/", {"q": "交易所"}).content.decode()
+
+
+def test_previews_are_never_stored_in_the_page_cache(client, editor):
+    draft = make_issue(number=300)
+    make_article(issue=draft, title="草稿稿件")
+    client.force_login(editor)
+    with mock.patch("editorial.caching.cache_set") as cache_set:
+        response = client.get(draft.get_absolute_url())
+        client.get(draft.articles.get().get_absolute_url())
+    assert response.status_code == 200 and "ETag" not in response
+    cache_set.assert_not_called()
+
+
+def test_the_pages_still_render_when_the_cache_is_unreachable(client, issue):
+    broken = RedisConnectionError("cache down")
+    with (
+        mock.patch("editorial.caching.cache.get", side_effect=broken),
+        mock.patch("editorial.caching.cache.set", side_effect=broken),
+    ):
+        response = client.get(issue.get_absolute_url())
+        search = client.get("/search/", {"q": "交易所"})
+    assert response.status_code == 200 and "上海技术交易所开市" in response.content.decode()
+    assert search.status_code == 200 and "共找到 <strong>1</strong> 篇" in search.content.decode()
