@@ -5,12 +5,14 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# axe-core for the accessibility browser tests (npm, from package-lock.json).
+NODE_INSTALLED := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: setup system-packages run demo test lint format clean
 
-setup: system-packages $(INSTALLED)
+setup: system-packages $(INSTALLED) $(NODE_INSTALLED)
 
 system-packages:
 	@scripts/install-system-packages.sh
@@ -21,6 +23,10 @@ $(PY):
 $(INSTALLED): requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(NODE_INSTALLED): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # The SQLite default with demo content and demo accounts (development only: DEBUG=1).
