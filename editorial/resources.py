@@ -1,10 +1,298 @@
-"""django-import-export resources: spreadsheet import/export of articles, sections and regions."""
+"""django-import-export resources: spreadsheet import/export of articles, sections and regions.
 
-from import_export import resources
+Rules shared by the three resources (`SpreadsheetResource`):
 
-from .models import Article
+- All or nothing: an import runs in one transaction and any bad row (an error or a
+  failed validation) rolls back every row.
+- Exports neutralise spreadsheet formulas: a text cell starting with ``= + - @``, a tab
+  or a carriage return is written with a leading apostrophe, so Excel and LibreOffice
+  show it as text instead of running it; importing such a file takes the apostrophe
+  off again, so an export imports back unchanged. Empty values export as empty cells.
+- Positions are unique (a section's default order, an article's place in its issue).
+  A sheet may swap or shift them: the row that takes a position moves the current
+  holder out of the way, and the import fails if a holder is left with no position
+  of its own at the end.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from import_export import fields, resources, widgets
+from import_export.formats.base_formats import CSV, JSON, XLSX
+
+from . import services
+from .models import Article, Issue, Section, SourceRegion
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+PARKED = 1_000_000
+# The formats offered in the admin for import and export.
+SPREADSHEET_FORMATS = [CSV, XLSX, JSON]
 
 
-class ArticleResource(resources.ModelResource):
+def neutralise(value):
+    """A cell value safe to open in a spreadsheet: formula-like text gets a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def restore(value):
+    """The inverse of `neutralise` for an imported cell."""
+    if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1:].startswith(FORMULA_TRIGGERS):
+        return value[1:]
+    return value
+
+
+class SpreadsheetResource(resources.ModelResource):
+    """Formula-safe export, apostrophe-aware import, one transaction, swappable unique positions."""
+
+    # Subclasses name the position field and the field its uniqueness is scoped to (None: global).
+    position_field: str | None = None
+    position_scope: str | None = None
+
+    def export_field(self, field, instance, **kwargs):
+        return neutralise(super().export_field(field, instance, **kwargs))
+
+    def before_import_row(self, row, **kwargs):
+        # An empty XLSX cell reads as None; every widget here takes "" as empty, and text fields need it.
+        for column, value in row.items():
+            row[column] = "" if value is None else restore(value)
+
+    def import_data(self, dataset, **kwargs):
+        kwargs.update(use_transactions=True, rollback_on_validation_errors=True)
+        return super().import_data(dataset, **kwargs)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        self._make_room(instance)
+        super().validate_instance(instance, import_validation_errors, validate_unique)
+
+    def _make_room(self, instance) -> None:
+        """Park whoever holds the position this row asks for (it gets its own when its row comes)."""
+        if self.position_field is None or getattr(instance, self.position_field) is None:
+            return
+        scope = {}
+        if self.position_scope is not None:
+            scope_value = getattr(instance, f"{self.position_scope}_id")
+            if scope_value is None:
+                return
+            scope = {f"{self.position_scope}_id": scope_value}
+        holders = self._meta.model.objects.filter(
+            **scope, **{self.position_field: getattr(instance, self.position_field)}
+        )
+        if instance.pk:
+            holders = holders.exclude(pk=instance.pk)
+        holders.update(**{self.position_field: F(self.position_field) + PARKED})
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if self.position_field is not None:
+            stranded = self._meta.model.objects.filter(**{f"{self.position_field}__gte": PARKED}).first()
+            if stranded is not None:
+                position = getattr(stranded, self.position_field) - PARKED
+                raise ValidationError(
+                    f"顺序号 {position} 已被表格之外的“{stranded}”占用；请在表格中同时给它一个新的顺序号，或换一个顺序号。"
+                )
+
+    def dehydrate_position(self, instance):
+        # While an import is running a parked holder's position shows as it was, in the preview's diff.
+        position = getattr(instance, "position", None)
+        return position - PARKED if position is not None and position >= PARKED else position
+
+
+class RegionListWidget(widgets.ManyToManyWidget):
+    """Regions as names separated by 、 or commas; a slug is accepted wherever a name is ambiguous."""
+
+    SEPARATORS = re.compile(r"[、,，;；\s]+")
+
+    def __init__(self):
+        super().__init__(SourceRegion, separator="、", field="name")
+
+    def clean(self, value, row=None, **kwargs):
+        names = [token for token in self.SEPARATORS.split(str(value or "")) if token]
+        regions = []
+        for token in names:
+            matches = list(SourceRegion.objects.filter(slug=token)) or list(SourceRegion.objects.filter(name=token))
+            if not matches:
+                raise ValueError(f"找不到来源地区“{token}”。")
+            if len(matches) > 1:
+                slugs = "、".join(region.slug for region in matches)
+                raise ValueError(f"来源地区“{token}”有重名，请改用网址名（{slugs}）之一。")
+            regions.append(matches[0])
+        return regions
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return self.separator.join(region.name for region in value.all())
+
+
+class YesNoWidget(widgets.BooleanWidget):
+    """是/否 in the sheet; 1/0, true/false and yes/no are read too."""
+
+    TRUE_VALUES = ["是", "1", 1, True, "true", "TRUE", "True", "yes", "Yes"]
+    FALSE_VALUES = ["否", "0", 0, False, "false", "FALSE", "False", "no", "No"]
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else ("是" if value else "否")
+
+    def clean(self, value, row=None, **kwargs):
+        if value in ("", None):
+            return None
+        if value in self.TRUE_VALUES:
+            return True
+        if value in self.FALSE_VALUES:
+            return False
+        raise ValueError(f"“{value}”不是“是”或“否”。")
+
+
+class ChoiceLabelWidget(widgets.Widget):
+    """A choice field written as its Chinese label (省级), read back from the label or the stored value."""
+
+    def __init__(self, choices):
+        super().__init__()
+        self.labels = dict(choices.choices)
+        self.values = {label: value for value, label in self.labels.items()}
+
+    def render(self, value, obj=None, **kwargs):
+        return self.labels.get(value, value or "")
+
+    def clean(self, value, row=None, **kwargs):
+        if value in self.labels:
+            return value
+        if value in self.values:
+            return self.values[value]
+        raise ValueError(f"“{value}”不是可选的值（{'、'.join(self.values)}）。")
+
+
+class ArticleResource(SpreadsheetResource):
+    """Articles by issue number and position; rows without an issue are articles for the pool."""
+
+    issue = fields.Field(attribute="issue", column_name="期号", widget=widgets.ForeignKeyWidget(Issue, field="number"))
+    section = fields.Field(
+        attribute="section", column_name="栏目", widget=widgets.ForeignKeyWidget(Section, field="name")
+    )
+    position = fields.Field(attribute="position", column_name="期内顺序", widget=widgets.IntegerWidget())
+    page = fields.Field(attribute="page", column_name="原刊页码", widget=widgets.IntegerWidget())
+    title = fields.Field(attribute="title", column_name="标题")
+    body = fields.Field(attribute="body", column_name="正文")
+    regions = fields.Field(attribute="regions", column_name="来源地区", widget=RegionListWidget())
+
+    position_field = "position"
+    position_scope = "issue"
+
     class Meta:
         model = Article
+        fields = ["issue", "section", "position", "page", "title", "body", "regions"]
+        export_order = fields
+        import_id_fields = ["issue", "position"]
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def get_queryset(self):
+        return (
+            Article.objects.select_related("issue", "section")
+            .prefetch_related("regions")
+            .order_by(F("issue__number").asc(nulls_last=True), "position", "pk")
+        )
+
+    def get_instance(self, instance_loader, row):
+        # Pool articles have no natural key: every pool row is a new article.
+        if row.get(self.fields["issue"].column_name) in ("", None):
+            return None
+        return super().get_instance(instance_loader, row)
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._changed_issues: set[int] = set()
+
+    def do_instance_save(self, instance, is_create):
+        # One history version per row, written with its regions in save_m2m, not one per field change.
+        instance.skip_history_when_saving = True
+        try:
+            instance.save()
+        finally:
+            del instance.skip_history_when_saving
+        instance._created_by_import = is_create
+
+    def save_m2m(self, instance, row, **kwargs):
+        instance.skip_history_when_saving = True
+        try:
+            super().save_m2m(instance, row, **kwargs)
+        finally:
+            del instance.skip_history_when_saving
+        user = kwargs.get("user")
+        (record,) = Article.history.bulk_history_create(
+            [instance],
+            update=not instance._created_by_import,
+            default_user=user if getattr(user, "pk", None) else None,
+            default_change_reason="从表格导入",
+        )
+        HistoricalRegions = Article.history.model.regions.model
+        HistoricalRegions.objects.bulk_create(
+            HistoricalRegions(
+                history=record, id=link.pk, article_id=link.article_id, sourceregion_id=link.sourceregion_id
+            )
+            for link in Article.regions.through.objects.filter(article_id=instance.pk)
+        )
+
+    def before_save_instance(self, instance, row, **kwargs):
+        if instance.pk:
+            self._changed_issues.update(
+                Article.objects.filter(pk=instance.pk).exclude(issue=None).values_list("issue_id", flat=True)
+            )
+        if instance.issue_id:
+            self._changed_issues.add(instance.issue_id)
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        user = kwargs.get("user")
+        for issue in Issue.objects.filter(pk__in=self._changed_issues):
+            services.issue_mark_changed(issue=issue, user=user if getattr(user, "pk", None) else None)
+
+
+class SectionResource(SpreadsheetResource):
+    name = fields.Field(attribute="name", column_name="栏目名称")
+    slug = fields.Field(attribute="slug", column_name="网址名")
+    position = fields.Field(attribute="position", column_name="默认顺序", widget=widgets.IntegerWidget())
+    is_standing = fields.Field(attribute="is_standing", column_name="常设栏目", widget=YesNoWidget())
+
+    position_field = "position"
+
+    class Meta:
+        model = Section
+        fields = ["name", "slug", "position", "is_standing"]
+        export_order = fields
+        import_id_fields = ["slug"]
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+
+class SourceRegionResource(SpreadsheetResource):
+    name = fields.Field(attribute="name", column_name="名称")
+    slug = fields.Field(attribute="slug", column_name="网址名")
+    kind = fields.Field(attribute="kind", column_name="级别", widget=ChoiceLabelWidget(SourceRegion.Kind))
+    parent = fields.Field(
+        attribute="parent",
+        column_name="上级地区（网址名）",
+        widget=widgets.ForeignKeyWidget(SourceRegion, field="slug"),
+    )
+    aliases = fields.Field(attribute="aliases", column_name="别名")
+    in_yangtze_delta = fields.Field(attribute="in_yangtze_delta", column_name="属于长三角", widget=YesNoWidget())
+    position = fields.Field(attribute="position", column_name="排序", widget=widgets.IntegerWidget())
+
+    class Meta:
+        model = SourceRegion
+        fields = ["name", "slug", "kind", "parent", "aliases", "in_yangtze_delta", "position"]
+        export_order = fields
+        import_id_fields = ["slug"]
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def get_queryset(self):
+        return SourceRegion.objects.select_related("parent").order_by("position", "pk")

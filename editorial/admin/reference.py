@@ -1,6 +1,8 @@
 from django.contrib import admin
+from import_export.admin import ImportExportMixin
 
 from ..models import Publication, Section, SourceRegion
+from ..resources import SPREADSHEET_FORMATS, SectionResource, SourceRegionResource
 
 
 @admin.register(Publication)
@@ -13,7 +15,9 @@ class PublicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(ImportExportMixin, admin.ModelAdmin):
+    resource_classes = [SectionResource]
+    formats = SPREADSHEET_FORMATS
     list_display = ["name", "slug", "position", "is_standing"]
     list_editable = ["position", "is_standing"]
     search_fields = ["name", "slug"]
@@ -21,7 +25,9 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SourceRegion)
-class SourceRegionAdmin(admin.ModelAdmin):
+class SourceRegionAdmin(ImportExportMixin, admin.ModelAdmin):
+    resource_classes = [SourceRegionResource]
+    formats = SPREADSHEET_FORMATS
     list_display = ["name", "kind", "parent", "aliases", "in_yangtze_delta"]
     list_filter = ["kind", "in_yangtze_delta"]
     search_fields = ["name", "aliases", "slug"]
