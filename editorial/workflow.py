@@ -41,6 +41,15 @@ def format_time(moment: datetime.datetime | None) -> str:
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
 
+def format_short_time(moment: datetime.datetime | None) -> str:
+    """A moment for a crowded list: 11月26日 21:07, with the year only when it is not this year's."""
+    if moment is None:
+        return "—"
+    local = timezone.localtime(moment)
+    year = "" if local.year == timezone.localtime().year else f"{local.year}年"
+    return f"{year}{local.month}月{local.day}日 {local:%H:%M}"
+
+
 # Who may change an issue's content (articles, their order, sections, metadata) in each status.
 # None: anyone who may change issues and articles at all.
 EDIT_PERMISSION_BY_STATUS = {
@@ -58,15 +67,21 @@ EDIT_REFUSALS = {
 }
 
 
+def _may_edit_status(user, status: str) -> bool:
+    permission = EDIT_PERMISSION_BY_STATUS[Status(status)]
+    return permission is None or bool(permission and user.has_perm(permission))
+
+
+def editable_statuses(*, user) -> list[str]:
+    """The statuses in which `user` may change an issue's content (what the admin offers as destinations)."""
+    return [status for status in Status if user is None or _may_edit_status(user, status)]
+
+
 def edit_denied_reason(*, user, issue: Issue | None) -> str | None:
     """Why `user` may not change the content of `issue` now, or None when they may (the pool is open to all)."""
-    if user is None or issue is None:
+    if user is None or issue is None or _may_edit_status(user, issue.status):
         return None
-    status = Status(issue.status)
-    permission = EDIT_PERMISSION_BY_STATUS[status]
-    if permission is None or (permission and user.has_perm(permission)):
-        return None
-    return EDIT_REFUSALS[status].format(issue=issue.period_label)
+    return EDIT_REFUSALS[Status(issue.status)].format(issue=issue.period_label)
 
 
 def may_edit(*, user, issue: Issue | None) -> bool:
@@ -120,6 +135,7 @@ class Transition:
     comment_label: ClassVar[str] = "说明（可选）"
     comment_required: ClassVar[bool] = False
     confirm: ClassVar[str] = ""
+    do_not_call_in_templates: ClassVar[bool] = True  # templates read a transition's label, never instantiate it
 
     def __init__(self, *, issue: Issue, user, comment: str = ""):
         self.issue = issue
@@ -349,6 +365,23 @@ TRANSITIONS: dict[str, type[Transition]] = {
 }
 # The buttons on an issue page; corrections happen by editing, and scheduled publishing by the clock.
 MANUAL_TRANSITIONS = ("submit", "approve", "publish", "schedule", "unschedule", "return_to_draft", "withdraw")
+
+
+# Log entries written outside the transitions above (new issue, import, recovery).
+OTHER_ACTIONS = {
+    "create": "新建",
+    "import_legacy": "导入旧版文本",
+    "reimport_legacy": "以旧版文本更新",
+    "recover": "从回收站恢复",
+    "publish_scheduled": PublishScheduled.label,
+}
+
+
+def action_label(action: str) -> str:
+    """How the log names an action code, e.g. approve → 签发."""
+    if action in TRANSITIONS:
+        return TRANSITIONS[action].label
+    return OTHER_ACTIONS.get(action, action)
 
 
 def available_transitions(*, user, issue: Issue) -> list[type[Transition]]:
