@@ -18,6 +18,10 @@ from editorial.models import Issue, Publication
 from editorial.printing import PrintDocument, print_document, render_print_html
 from tests import factories
 
+# Every test here counts as a database test, so it runs before the browser tests, which empty the
+# database (reference data included) when they end.
+pytestmark = pytest.mark.django_db
+
 OFFICE = "浙江省人民政府驻上海办事处"
 
 
