@@ -276,6 +276,15 @@ class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
             raise PermissionDenied
         return issue
 
+    def _editable_issue(self, request, object_id) -> Issue:
+        """The issue, when the user may change its content now (before any of the request is read)."""
+        issue = self._issue(request, object_id)
+        if not self.has_change_permission(request, issue):
+            raise PermissionDenied(
+                workflow.edit_denied_reason(user=request.user, issue=issue) or "您没有修改期刊的权限。"
+            )
+        return issue
+
     def _back(self, issue: Issue, anchor: str = ""):
         return HttpResponseRedirect(reverse("admin:editorial_issue_change", args=[issue.pk]) + anchor)
 
@@ -328,7 +337,7 @@ class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
 
     @method_decorator(require_POST)
     def arrange_view(self, request, object_id):
-        issue = self._issue(request, object_id)
+        issue = self._editable_issue(request, object_id)
         form = ArrangeForm(request.POST)
         if not form.is_valid():
             messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
@@ -349,7 +358,7 @@ class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
 
     @method_decorator(require_POST)
     def place_view(self, request, object_id):
-        issue = self._issue(request, object_id)
+        issue = self._editable_issue(request, object_id)
         form = PlaceForm(request.POST)
         if not form.is_valid():
             messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
@@ -373,7 +382,7 @@ class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
 
     @method_decorator(require_POST)
     def section_add_view(self, request, object_id):
-        issue = self._issue(request, object_id)
+        issue = self._editable_issue(request, object_id)
         form = SectionAddForm(request.POST)
         if not form.is_valid():
             messages.error(request, "请选择要加入的栏目。")
@@ -393,7 +402,7 @@ class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
 
     @method_decorator(require_POST)
     def section_remove_view(self, request, object_id, section_id):
-        issue = self._issue(request, object_id)
+        issue = self._editable_issue(request, object_id)
         section = Section.objects.filter(pk=section_id).first()
         if section is None or not issue.issue_sections.filter(section=section).exists():
             raise Http404("本期没有这个栏目。")
