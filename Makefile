@@ -34,8 +34,11 @@ demo: setup
 	DEBUG=1 $(PY) manage.py migrate --no-input
 	DEBUG=1 $(PY) manage.py load_demo
 
+# Scheduled issues publish while the site runs: a background loop checks every minute and stops with the server.
 run: demo
 	@echo "Digest CMS at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	DEBUG=1 $(PY) manage.py publish_scheduled --every 60 & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # With DATABASE_URL set (postgres://…), the suite runs against that database.

@@ -1,0 +1,58 @@
+"""Publish the signed-off issues whose scheduled time has come: run it from cron, or let it loop (`make run`)."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, close_old_connections
+
+from editorial import workflow
+
+
+class Command(BaseCommand):
+    help = (
+        "发布定时发布时间已到的已签发期刊。可以放心反复运行（例如 cron 每分钟一次），同一期只会发布一次；"
+        "加 --every 60 则常驻运行，每 60 秒检查一次。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--every", type=int, metavar="SECONDS", help="常驻运行：每隔 SECONDS 秒检查一次（make run 用它）"
+        )
+        parser.add_argument("--dry-run", action="store_true", help="只列出到期的期刊，不发布")
+
+    def handle(self, *args, every=None, dry_run=False, verbosity=1, **options):
+        if every is not None and every < 1:
+            raise CommandError("--every 必须是正整数（秒）。")
+        if every is None:
+            self.run_once(dry_run=dry_run, verbosity=verbosity)
+            return
+        self.stdout.write(f"定时发布检查已启动：每 {every} 秒一次。")
+        try:
+            while True:
+                close_old_connections()
+                try:
+                    self.run_once(dry_run=dry_run, verbosity=verbosity)
+                except DatabaseError as error:
+                    # A database restart must not end the loop; the next round tries again.
+                    self.stderr.write(f"定时发布检查失败（{error}），{every} 秒后重试。")
+                time.sleep(every)
+        except KeyboardInterrupt:
+            self.stdout.write("定时发布检查已停止。")
+
+    def run_once(self, *, dry_run: bool, verbosity: int) -> None:
+        if dry_run:
+            due = list(workflow.scheduled_issues_due())
+            for issue in due:
+                self.stdout.write(
+                    f"到期未发布：{issue.period_label}（计划 {workflow.format_time(issue.scheduled_at)}）"
+                )
+            if not due and verbosity >= 1:
+                self.stdout.write("没有到期的定时发布。")
+            return
+        published = workflow.publish_due()
+        for issue in published:
+            self.stdout.write(
+                self.style.SUCCESS(f"已发布 {issue.period_label}（{workflow.format_time(issue.published_at)}）")
+            )
+        if not published and verbosity >= 2:
+            self.stdout.write("没有到期的定时发布。")
