@@ -317,11 +317,16 @@ def test_the_distribution_block_closes_the_last_page_when_the_masthead_has_one(t
     )
     issue = factories.make_published_issue()
     factories.make_article(issue=issue)
-    pages = render_to_file(issue, tmp_path).pages()
+    rendered = render_to_file(issue, tmp_path)
+    pages = rendered.pages()
     last = squeeze(pages[-1])
     for expected in ("报：省政府办公厅", "送：省发展改革委", "发：各市驻沪办", "（共印60份）"):
         assert expected in last
     assert "共印" not in squeeze("".join(pages[:-1]))
+    lines = {word[0][:2]: word for word in rendered.words(len(pages)) if word[0][:2] in ("报：", "送：", "发：")}
+    # Pinned to the foot of the page, on a tight 22pt pitch (no blank lines between the rows).
+    assert lines["发："][4] > TEXT_BOTTOM - 90
+    assert lines["送："][2] - lines["报："][2] == pytest.approx(24, abs=3)
 
 
 @pytest.mark.django_db
