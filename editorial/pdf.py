@@ -58,6 +58,13 @@ def fast_subsetting_available() -> bool:
     return harfbuzz_subset is not None and bool(harfbuzz.hb_version_atleast(4, 1, 0))
 
 
+if not fast_subsetting_available():
+    logger.warning(
+        "HarfBuzz-Subset is missing: WeasyPrint will subset CJK fonts with fontTools (about 10x slower). "
+        "Install Debian's libharfbuzz-subset0 (scripts/system-packages.txt)."
+    )
+
+
 def _static_roots() -> list[Path]:
     roots = [Path(settings.STATIC_ROOT)] if settings.STATIC_ROOT else []
     for entry in settings.STATICFILES_DIRS:
