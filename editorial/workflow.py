@@ -13,6 +13,7 @@ reviewers publish at once, the issue is published once, with one log entry, and 
 import datetime
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import ClassVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -164,6 +165,9 @@ class Transition:
     def log_comment(self) -> str:
         return self.comment
 
+    def committed(self, issue: Issue) -> None:
+        """Work that must wait until the transition is committed (e.g. pre-rendering a published issue's files)."""
+
     def execute(self) -> TransitionResult:
         if not self.user_may(self.user):
             raise PermissionDenied(f"您没有“{self.label}”的权限。")
@@ -202,6 +206,7 @@ class Transition:
             Issue.history.bulk_history_create(
                 [locked], update=True, default_user=self.user, default_change_reason=self.label, default_date=now
             )
+            transaction.on_commit(partial(self.committed, locked))
         self.issue.refresh_from_db()
         return TransitionResult(issue=self.issue, changed=True, entry=entry)
 

@@ -682,3 +682,29 @@ def test_the_issue_page_links_to_the_preview(client, editor):
     response = client.get(change_url(issue))
     assert f'href="{issue.get_absolute_url()}"' in response.text
     assert "预览网页" in response.text
+
+
+# --- query counts ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [3, 40])
+def test_the_admin_pages_take_the_same_number_of_queries_whatever_the_issue_size(
+    client, reviewer, size, django_assert_max_num_queries
+):
+    issue = make_issue()
+    articles = [make_article(issue=issue, regions=["shanghai", "pudong"]) for _ in range(size)]
+    for _ in range(size):
+        make_article(regions=["jiangsu"])
+    login(client, reviewer)
+    budgets = {
+        change_url(issue): 20,
+        reverse("admin:editorial_issue_changelist"): 15,
+        reverse("admin:editorial_article_changelist"): 30,
+        reverse("admin:editorial_article_change", args=[articles[0].pk]): 18,
+        reverse("admin:editorial_article_history", args=[articles[0].pk]): 15,
+        reverse("admin:editorial_article_bin"): 12,
+    }
+    for url, budget in budgets.items():
+        with django_assert_max_num_queries(budget):
+            assert client.get(url).status_code == 200, url
