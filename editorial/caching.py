@@ -62,11 +62,16 @@ def archive_stamp() -> ArchiveStamp:
     return ArchiveStamp(count=row["count"], latest=row["latest"])
 
 
+def stamped_key(*parts) -> str:
+    """A short key for something that depends only on `parts` (stamps included) and the reference window."""
+    window = int(time.time()) // REFERENCE_WINDOW
+    source = "|".join([RENDER_VERSION, str(window), *map(str, parts)])
+    return hashlib.sha256(source.encode()).hexdigest()[:40]
+
+
 def page_validators(request, *stamps, last_modified: datetime.datetime | None) -> Validators:
     """Validators of the page at the request's URL whose content depends only on `stamps`."""
-    window = int(time.time()) // REFERENCE_WINDOW
-    source = "|".join([RENDER_VERSION, str(window), request.get_full_path(), *map(str, stamps)])
-    return Validators(etag=f'"{hashlib.sha256(source.encode()).hexdigest()[:40]}"', last_modified=last_modified)
+    return Validators(etag=f'"{stamped_key(request.get_full_path(), *stamps)}"', last_modified=last_modified)
 
 
 def latest(*moments: datetime.datetime | None) -> datetime.datetime | None:

@@ -22,14 +22,15 @@ also the whole of the search on SQLite (same results, slower on a large archive)
 import functools
 import operator
 import re
+import time
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import BooleanField, Case, IntegerField, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Func, IntegerField, QuerySet, Value, When
 from django.db.models.expressions import ExpressionWrapper, RawSQL
-from django.db.models.functions import Length, Replace
+from django.db.models.functions import Replace
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 8
@@ -61,7 +62,8 @@ def _fold(text: str) -> str:
 
 def normalize(text: str) -> str:
     """The form titles, bodies and queries are compared in: NFKC, case-folded, no whitespace."""
-    return _IGNORED.sub("", _fold(text))
+    # Composed once more: removing a space can leave a combining mark next to a letter it combines with.
+    return unicodedata.normalize("NFKC", _IGNORED.sub("", _fold(text)))
 
 
 def search_fields(*, title: str, body: str) -> tuple[str, str]:
@@ -110,6 +112,51 @@ def bigram_tsquery(terms: Sequence[str]) -> str:
     return " & ".join("'" + piece.replace("\\", "\\\\").replace("'", "''") + "'" for piece in pieces)
 
 
+class _Size(Func):
+    """A text's size in the unit the database finds fastest: bytes on PostgreSQL (no scan), characters elsewhere."""
+
+    function = "LENGTH"
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="OCTET_LENGTH", **extra_context)
+
+
+# A bigram in at least this share of articles narrows nothing down: scanning the table beats the index then.
+COMMON_BIGRAM_SHARE = 0.3
+_bigram_shares: dict[str, tuple[float, dict[str, float]]] = {}
+BIGRAM_STATISTICS_TTL = 10 * 60
+
+
+def _common_bigrams(connection) -> dict[str, float]:
+    """The most common bigrams and the share of articles holding each, from PostgreSQL's statistics (ANALYZE)."""
+    cached = _bigram_shares.get(connection.alias)
+    if cached is not None and time.monotonic() - cached[0] < BIGRAM_STATISTICS_TTL:
+        return cached[1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE tablename = 'editorial_article' AND attname = 'search_bigrams'"
+        )
+        row = cursor.fetchone()
+    shares = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+    _bigram_shares[connection.alias] = (time.monotonic(), shares)
+    return shares
+
+
+def _bigrams_narrow_down(connection, terms: Sequence[str]) -> bool:
+    """Whether the bigram index is worth asking: some term has a bigram that few articles hold.
+
+    Only a question of speed: a seq scan must otherwise read every article's out-of-line bigram
+    vector, while the substring filters decide the results either way.
+    """
+    pieces = [piece for term in terms for piece in bigrams(term)]
+    if not pieces:
+        return False
+    common = _common_bigrams(connection)
+    return min(common.get(piece, 0.0) for piece in pieces) < COMMON_BIGRAM_SHARE
+
+
 def search_articles(queryset: QuerySet, *, terms: Sequence[str]) -> QuerySet:
     """The articles of `queryset` containing every term, best first; `queryset` unchanged without terms.
 
@@ -121,18 +168,21 @@ def search_articles(queryset: QuerySet, *, terms: Sequence[str]) -> QuerySet:
     for term in terms:
         queryset = queryset.filter(search_text__contains=term)
     connection = connections[queryset.db]
-    if connection.vendor == "postgresql" and (tsquery := bigram_tsquery(terms)):
+    if connection.vendor == "postgresql" and _bigrams_narrow_down(connection, terms):
         # A candidate filter the GIN index answers; the substring filters above stay authoritative.
         column = f"{connection.ops.quote_name(queryset.model._meta.db_table)}.search_bigrams"
-        queryset = queryset.filter(RawSQL(f"{column} @@ %s::tsquery", (tsquery,), output_field=BooleanField()))
+        queryset = queryset.filter(
+            RawSQL(f"{column} @@ %s::tsquery", (bigram_tsquery(terms),), output_field=BooleanField())
+        )
     title_hits = functools.reduce(
         operator.add, (Case(When(search_title__contains=term, then=Value(1)), default=Value(0)) for term in terms)
     )
+    # Occurrences: how much the text shrinks when the term is removed, in units of the term's size.
     hits = functools.reduce(
         operator.add,
         (
             ExpressionWrapper(
-                (Length("search_text") - Length(Replace("search_text", Value(term), Value("")))) / Value(len(term)),
+                (_Size("search_text") - _Size(Replace("search_text", Value(term), Value("")))) / _Size(Value(term)),
                 output_field=IntegerField(),
             )
             for term in terms
@@ -141,6 +191,12 @@ def search_articles(queryset: QuerySet, *, terms: Sequence[str]) -> QuerySet:
     return queryset.annotate(title_hits=title_hits, hits=hits).order_by(
         "-title_hits", "-hits", "-issue__date", "-issue__number", "position", "pk"
     )
+
+
+@functools.lru_cache(maxsize=20_000)
+def _normalize_piece(piece: str) -> str:
+    # Articles repeat the same few thousand characters, so highlighting mostly looks them up here.
+    return normalize(piece)
 
 
 def _normalize_with_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
@@ -156,7 +212,7 @@ def _normalize_with_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
         end = start + 1
         while end < len(text) and unicodedata.combining(text[end]):
             end += 1
-        folded = normalize(text[start:end])
+        folded = _normalize_piece(text[start:end])
         pieces.append(folded)
         spans.extend([(start, end)] * len(folded))
         start = end
@@ -218,3 +274,42 @@ def excerpt(text: str, terms: Sequence[str], *, length: int = 110, lead: int = 2
     if end < len(text):
         fragments.append(Fragment("…"))
     return fragments
+
+
+class SearchResults(Sequence):
+    """A ranked search as Paginator takes it: one narrow query ranks every hit, each page loads only its rows.
+
+    Counting and ranking happen in one scan (the pks in order), instead of a COUNT and a
+    ranked page query each scanning every candidate; `load` turns a queryset of the page's
+    articles into the rows to show (e.g. with related objects).
+    """
+
+    def __init__(self, queryset: QuerySet, *, load=lambda articles: articles, remember=None):
+        self._queryset = queryset
+        self._load = load
+        # remember: an optional (get, set) pair keeping the ranking for the next pages of the same search.
+        self._remember = remember
+        self._pks: list[int] | None = None
+
+    @property
+    def pks(self) -> list[int]:
+        if self._pks is None and self._remember is not None:
+            self._pks = self._remember[0]()
+        if self._pks is None:
+            self._pks = list(self._queryset.values_list("pk", flat=True))
+            if self._remember is not None:
+                self._remember[1](self._pks)
+        return self._pks
+
+    def __len__(self) -> int:
+        return len(self.pks)
+
+    def count(self) -> int:
+        return len(self.pks)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0] if index >= 0 else self[len(self) + index]
+        pks = self.pks[index]
+        rows = {row.pk: row for row in self._load(self._queryset.model._default_manager.filter(pk__in=pks))}
+        return [rows[pk] for pk in pks if pk in rows]

@@ -112,8 +112,11 @@ def archive_years() -> list[tuple[int, int]]:
 
 
 def article_cards(articles: QuerySet[Article]) -> QuerySet[Article]:
-    """Articles ready for a list: their issue, section and regions loaded with them (two queries)."""
-    return articles.select_related("issue", "section").prefetch_related("regions")
+    """Articles ready for a list: their issue, section and regions loaded with them (two queries).
+
+    The stored search text, as long as the body, is left in the database.
+    """
+    return articles.select_related("issue", "section").prefetch_related("regions").defer("search_title", "search_text")
 
 
 def newest_articles(articles: QuerySet[Article]) -> QuerySet[Article]:

@@ -1,5 +1,7 @@
 """Public pages. Every issue lookup goes through IssueMixin, so staff preview and 404s work alike everywhere."""
 
+import time
+
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -7,14 +9,27 @@ from django.utils.cache import add_never_cache_headers
 from django.views.generic import ListView, TemplateView
 
 from . import selectors
-from .caching import CachedPageMixin, archive_stamp, cache_get, cache_set, latest, page_validators
+from .caching import (
+    REFERENCE_WINDOW,
+    CachedPageMixin,
+    archive_stamp,
+    cache_get,
+    cache_set,
+    latest,
+    page_validators,
+    stamped_key,
+)
 from .filters import ArticleFilter
 from .models import Article, Issue, Section, SourceRegion
+from .search import SearchResults
 from .selectors import issues_visible_to
 
 RECENT_ISSUES = 8
 ARTICLES_PER_PAGE = 20
 ISSUES_PER_PAGE = 50
+
+# The search form's choice lists by (archive stamp, reference window): computing them takes four queries.
+_search_choices: dict[tuple[str, int], selectors.SearchChoices] = {}
 
 
 class IssueMixin:
@@ -249,12 +264,14 @@ class SearchView(CachedPageMixin, TemplateView):
         return page_validators(self.request, "search", self.stamp.token, last_modified=self.stamp.latest)
 
     def get_choices(self) -> selectors.SearchChoices:
-        """The form's choice lists, computed once per archive state."""
-        key = f"search-choices:{self.stamp.token}"
-        choices = cache_get(key)
+        """The form's choice lists, computed once per archive state (and reference window) in each process."""
+        key = (self.stamp.token, int(time.time()) // REFERENCE_WINDOW)
+        choices = _search_choices.get(key)
         if choices is None:
             choices = selectors.search_choices()
-            cache_set(key, choices, timeout=24 * 60 * 60)
+            # Only the current state is worth keeping; dict operations are atomic, so threads may share it.
+            _search_choices.clear()
+            _search_choices[key] = choices
         return choices
 
     def get_context_data(self, **kwargs):
@@ -269,7 +286,14 @@ class SearchView(CachedPageMixin, TemplateView):
         )
         context.update(filter=filterset, form=filterset.form, searched=searched, terms=())
         if searched and filterset.is_valid():
-            paginator = Paginator(selectors.article_cards(filterset.qs), ARTICLES_PER_PAGE)
+            # Every page of one search shares its ranking, remembered until the archive changes.
+            key = "search-ranking:" + stamped_key(sorted(params.lists()), self.stamp.token)
+            results = SearchResults(
+                filterset.qs,
+                load=selectors.article_cards,
+                remember=(lambda: cache_get(key), lambda pks: cache_set(key, pks)),
+            )
+            paginator = Paginator(results, ARTICLES_PER_PAGE)
             page = paginator.get_page(self.request.GET.get("page"))
             context.update(
                 page_obj=page,

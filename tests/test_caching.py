@@ -5,6 +5,8 @@ from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.http import http_date
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -141,3 +143,17 @@ def test_the_pages_still_render_when_the_cache_is_unreachable(client, issue):
         search = client.get("/search/", {"q": "交易所"})
     assert response.status_code == 200 and "上海技术交易所开市" in response.content.decode()
     assert search.status_code == 200 and "共找到 <strong>1</strong> 篇" in search.content.decode()
+
+
+def test_paging_through_a_search_ranks_it_only_once(client):
+    issue = make_published_issue()
+    for n in range(25):
+        make_article(issue=issue, title=f"交易所{n}")
+    first = client.get("/search/", {"q": "交易所"})
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get("/search/", {"q": "交易所", "page": 2})
+    assert len(first.context["articles"]) == 20 and len(second.context["articles"]) == 5
+    assert {article.pk for article in first.context["articles"]}.isdisjoint(
+        article.pk for article in second.context["articles"]
+    )
+    assert not any("REPLACE(" in query["sql"].upper() for query in queries.captured_queries)
