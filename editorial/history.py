@@ -8,6 +8,8 @@ import datetime
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from django.utils.html import format_html, format_html_join
+
 from .models import Article, Issue, Section, SourceRegion
 from .workflow import actor_name, format_time
 
@@ -93,6 +95,12 @@ class Change:
     def changed(self) -> bool:
         return self.old != self.new
 
+    @property
+    def runs_html(self) -> str:
+        """The diff as escaped text with <del>/<ins>, without stray whitespace (it is shown pre-wrapped)."""
+        tags = {"delete": "<del>{}</del>", "insert": "<ins>{}</ins>", "equal": "{}"}
+        return format_html_join("", "{}", ((format_html(tags[op], text),) for op, text in self.runs or []))
+
 
 def _display(model, records) -> list[dict]:
     """Each record's fields as editors read them (names, not ids), in a fixed number of queries."""
@@ -148,11 +156,18 @@ def versions(model, pk: int) -> list[Version]:
     return result[::-1]
 
 
-def compare(model, pk: int, old_history_id: int, new_history_id: int) -> tuple[Version, Version, list[Change]]:
-    """Two versions of one object and every field side by side, text fields with a character diff."""
+def compare(
+    model, pk: int, old_history_id: int, new_history_id: int, *, chronological: bool = True
+) -> tuple[Version, Version, list[Change]]:
+    """Two versions of one object and every field side by side, text fields with a character diff.
+
+    Chronological (the default) diffs the earlier against the later version whichever way they were
+    picked; a restore diffs the current version against the one it brings back.
+    """
     by_id = {version.record.history_id: version for version in versions(model, pk)}
     old, new = by_id[old_history_id], by_id[new_history_id]
-    if (old.record.history_date, old.record.history_id) > (new.record.history_date, new.record.history_id):
+    later = (old.record.history_date, old.record.history_id) > (new.record.history_date, new.record.history_id)
+    if chronological and later:
         old, new = new, old
     changes = []
     for each in FIELDS[model]:

@@ -544,6 +544,17 @@ def test_a_stale_article_form_is_refused_naming_who_saved_in_between(client, edi
 
 
 @pytest.mark.django_db
+def test_a_body_typed_in_the_browser_is_stored_with_plain_newlines(client, editor):
+    article = make_article(body="第一段。\n\n第二段。")
+    login(client, editor)
+    client.post(
+        reverse("admin:editorial_article_change", args=[article.pk]),
+        article_form_data(article, body="第一段。\r\n\r\n第二段，补充。"),
+    )
+    assert Article.objects.get(pk=article.pk).body == "第一段。\n\n第二段，补充。"
+
+
+@pytest.mark.django_db
 def test_a_stale_issue_form_is_refused_naming_who_saved_in_between(client, editor, reviewer):
     issue = make_issue(number=300)
     login(client, editor)
@@ -578,7 +589,6 @@ def test_history_shows_versions_with_authors_and_a_diff_between_two(client, edit
 @pytest.mark.django_db
 def test_restoring_an_old_version_through_the_admin_asks_first_then_saves_it_as_a_new_version(client, editor):
     article = make_article(title="初稿")
-    first = article.history.earliest() if article.history.exists() else None
     services.article_save(article=article, user=editor, expected_version=1)
     first = article.history.earliest()
     article.title = "二稿"
@@ -587,6 +597,7 @@ def test_restoring_an_old_version_through_the_admin_asks_first_then_saves_it_as_
     url = reverse("admin:editorial_article_history_restore", args=[article.pk, first.history_id])
     confirm = client.get(url)
     assert confirm.status_code == 200 and "确认恢复" in confirm.text
+    assert "<del>二</del><ins>初</ins>" in confirm.text  # what restoring takes away, and what it brings back
     assert Article.objects.get(pk=article.pk).title == "二稿"
     response = client.post(url)
     assert response.status_code == 302

@@ -65,6 +65,14 @@ class ArticleAdmin(ImportExportMixin, VersionHistoryMixin, admin.ModelAdmin):
             return article.get_absolute_url()
         return None
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("issue", "section") and formfield is not None:
+            # Issues and sections are chosen here, not created or edited from an article's page.
+            widget = formfield.widget
+            widget.can_add_related = widget.can_change_related = widget.can_view_related = False
+        return formfield
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("regions")
 

@@ -47,6 +47,10 @@ class ArticleAdminForm(forms.ModelForm):
         if "correction_note" in self.fields and not self.touches_published_issue(self.instance.issue):
             self.fields["correction_note"].widget = forms.HiddenInput()
 
+    def clean_body(self):
+        # Browsers send textarea lines as CRLF; the body is stored with plain newlines.
+        return self.cleaned_data["body"].replace("\r\n", "\n").replace("\r", "\n")
+
     @staticmethod
     def touches_published_issue(issue) -> bool:
         return issue is not None and issue.status == Issue.Status.PUBLISHED

@@ -127,7 +127,9 @@ class VersionHistoryMixin:
                 request, f"已恢复到版本 {by_id[history_id].number}（{by_id[history_id].when}），并保存为新版本。"
             )
             return HttpResponseRedirect(self._url("change", obj.pk))
-        _, _, changes = history.compare(self.model, obj.pk, current[0].record.history_id, history_id)
+        _, _, changes = history.compare(
+            self.model, obj.pk, current[0].record.history_id, history_id, chronological=False
+        )
         context = self._context(
             request,
             obj,

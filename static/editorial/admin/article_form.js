@@ -17,7 +17,7 @@
     var count = document.createElement("div");
     count.className = "digest-body-count";
     count.setAttribute("aria-live", "polite");
-    body.insertAdjacentElement("afterend", count);
+    (body.closest(".flex-container") || body).insertAdjacentElement("afterend", count);
     var updateCount = function () {
       var text = body.value.replace(/\r\n/g, "\n");
       var characters = text.replace(/\s/g, "").length;
