@@ -62,7 +62,9 @@ CLOSERS = "”’」』）)】〕》〉>\"'"
 BULLETS = "-·•●○◆◇■□▪▫*–—―・‧"
 LINE_BREAKS = re.compile(r"[\f\v\x1c\x1d\x1e\x85\u2028\u2029]")
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
-ALLOWED_CONTROLS = set("\t\n\r\f\v\x1a\x1c\x1d\x1e\x85")
+# Control characters (Unicode category Cc): those a text file may carry, and the rest.
+STRAY_CONTROLS = re.compile("[\x00-\x08\x0e-\x19\x1b\x1f\x7f-\x84\x86-\x9f]")
+CONTROLS_BUT_TAB = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 BOMS = [
     (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32LE（带 BOM）"),
@@ -79,6 +81,7 @@ FURNITURE = [
     re.compile(r"^\d{1,4}\s*/\s*\d{1,4}$"),
 ]
 # Full-width digits and U+3000 match \d and \s; int() reads full-width digits.
+MAX_FURNITURE_LENGTH = 24
 TOC_PAGE = re.compile(r"^(?P<title>.*?\S)(?:\s*[.．·・…‥_\-－—]{2,}\s*|\s+)(?P<page>\d{1,3})$")
 PERIOD_TOTAL = re.compile(r"总第(\d+)期")
 PERIOD = re.compile(r"(?:(\d{4})年)?第(\d+)期")
@@ -202,7 +205,7 @@ def _refuse_binary(text: str) -> str:
         raise LegacyFormatError(
             "文件中含有空字符（NUL），可能是不带 BOM 的 UTF-16 文件或二进制文件。请另存为 UTF-8 后再导入。"
         )
-    controls = sum(1 for char in text if unicodedata.category(char) == "Cc" and char not in ALLOWED_CONTROLS)
+    controls = len(STRAY_CONTROLS.findall(text))
     if controls and controls * 200 > len(text):
         raise LegacyFormatError("文件中含有大量控制字符，像是二进制文件而不是文本。")
     return text
@@ -217,6 +220,7 @@ class _Line:
     text: str
     indented: bool
     key: str = field(compare=False)
+    furniture: bool = field(compare=False, default=False)
 
 
 def _lines(text: str) -> list[_Line]:
@@ -225,13 +229,11 @@ def _lines(text: str) -> list[_Line]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     for number, raw in enumerate(text.split("\n"), start=1):
         for segment in LINE_BREAKS.split(raw):
-            segment = "".join(char for char in segment if char in "\t" or unicodedata.category(char) != "Cc").translate(
-                INVISIBLE
-            )
+            segment = CONTROLS_BUT_TAB.sub("", segment).translate(INVISIBLE)
             stripped = segment.strip()
             if stripped:
                 indented = segment[:1] in ("\t", "\u3000") or segment.startswith("  ")
-                lines.append(_Line(number, stripped, indented, key(stripped)))
+                lines.append(_Line(number, stripped, indented, key(stripped), is_furniture(stripped)))
     return lines
 
 
@@ -246,6 +248,8 @@ def _nfkc(text: str) -> str:
 
 def is_furniture(text: str) -> bool:
     """Whether a line is a page number or page marker rather than text."""
+    if len(text) > MAX_FURNITURE_LENGTH:
+        return False
     normalised = _nfkc(text)
     return any(pattern.match(normalised) for pattern in FURNITURE)
 
@@ -386,7 +390,7 @@ def _parse_toc(
     entries: list[_Entry] = []
     sections: list[str] = []
     section_keys: set[str] = set()
-    entry_keys: set[str] = set()
+    entry_keys = _TitleIndex()
     pending: _Entry | None = None
     current = None
     index = 0
@@ -395,7 +399,7 @@ def _parse_toc(
         nonlocal pending
         if pending is not None:
             entries.append(pending)
-            entry_keys.update(pending.keys)
+            entry_keys.add_all(pending.keys)
             pending = None
 
     for index, line in enumerate(lines):
@@ -404,7 +408,7 @@ def _parse_toc(
                 break
             if ends_paragraph(line.text) and not _split_page(line.text)[1]:
                 break
-        if is_furniture(line.text):
+        if line.furniture:
             if pending is not None and re.fullmatch(r"\d{1,3}", _nfkc(line.text)):
                 pending.page = int(_nfkc(line.text))
                 finish_pending()
@@ -436,7 +440,7 @@ def _parse_toc(
             pending = entry
         else:
             entries.append(entry)
-            entry_keys.update(entry.keys)
+            entry_keys.add_all(entry.keys)
     else:
         index = len(lines)
     finish_pending()
@@ -458,31 +462,47 @@ class _Article:
     chunks: list[_Line] = field(default_factory=list)
 
 
-def _starts_title(lines: list[_Line], index: int, keys) -> bool:
-    """Whether the line at `index`, alone or joined with the next one or two, is one of `keys`."""
+class _TitleIndex:
+    """Title keys with what each stands for, and every prefix of them, for matching titles over lines."""
+
+    def __init__(self):
+        self.entries: dict[str, list] = {}
+        self.prefixes: set[str] = set()
+
+    def add(self, title_key: str, value=None) -> None:
+        self.entries.setdefault(title_key, []).append(value)
+        self.prefixes.update(title_key[:end] for end in range(1, len(title_key)))
+
+    def add_all(self, title_keys) -> None:
+        for title_key in title_keys:
+            self.add(title_key)
+
+
+def _starts_title(lines: list[_Line], index: int, titles: _TitleIndex) -> bool:
+    """Whether the line at `index`, alone or joined with the next one or two, is one of the titles."""
     compact = ""
     for line in lines[index : index + 3]:
         compact += line.key
-        if compact in keys:
+        if compact in titles.entries:
             return True
-        if not any(candidate.startswith(compact) for candidate in keys):
+        if compact not in titles.prefixes:
             return False
     return False
 
 
 def _claim(
-    lines: list[_Line], index: int, by_key: dict[str, list[tuple[int, bool]]], claimed: set[int], *, take: bool
+    lines: list[_Line], index: int, titles: _TitleIndex, claimed: set[int], *, take: bool
 ) -> tuple[int, int, bool] | None:
     """(entry index, line count, matched with the page number as part of the title) for a title at `index`."""
     compact = ""
     for count, line in enumerate(lines[index : index + 3], start=1):
         compact += line.key
-        for entry_index, page_in_title in by_key.get(compact, ()):
+        for entry_index, page_in_title in titles.entries.get(compact, ()):
             if entry_index not in claimed:
                 if take:
                     claimed.add(entry_index)
                 return entry_index, count, page_in_title
-        if not any(candidate.startswith(compact) for candidate in by_key):
+        if compact not in titles.prefixes:
             return None
     return None
 
@@ -495,12 +515,12 @@ def _parse_body(
     warnings: list[Notice],
     repairs: list[Notice],
 ) -> list[_Article | None]:
-    by_key: dict[str, list[tuple[int, bool]]] = {}
+    by_key = _TitleIndex()
     for entry_index, entry in enumerate(entries):
-        by_key.setdefault(key(entry.title), []).append((entry_index, False))
+        by_key.add(key(entry.title), (entry_index, False))
         if entry.page is not None:
             # A pageless TOC may end a title with a number (深圳出台措施 19): the body tells.
-            by_key.setdefault(key(entry.raw), []).append((entry_index, True))
+            by_key.add(key(entry.raw), (entry_index, True))
     claimed: set[int] = set()
     articles: list[_Article | None] = [None] * len(entries)
     current: _Article | None = None
@@ -647,12 +667,12 @@ def parse_legacy(
     toc_at = next((index for index, line in enumerate(lines) if line.key == "目录"), None)
     if toc_at is None:
         raise LegacyFormatError("找不到目录：文件中没有“目 录”一行，不像是一期要讯。")
-    masthead_lines = [line for line in lines[:toc_at] if not is_furniture(line.text)]
+    masthead_lines = [line for line in lines[:toc_at] if not line.furniture]
     meta = _parse_masthead(masthead_lines, warnings)
 
     known = {key(name) for name in known_sections}
     entries, section_names, body_at = _parse_toc(lines[toc_at + 1 :], known, warnings, repairs)
-    body_lines = [line for line in lines[toc_at + 1 + body_at :] if not is_furniture(line.text)]
+    body_lines = [line for line in lines[toc_at + 1 + body_at :] if not line.furniture]
     if not body_lines:
         raise LegacyFormatError("目录之后没有正文。", line=lines[-1].number)
     section_keys = {key(name) for name in section_names} | known

@@ -17,6 +17,7 @@
 
 import datetime
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
@@ -34,6 +35,10 @@ from .regions import RegionCatalogue, catalogue_from_db
 IMPORT_ACTION = "import_legacy"
 REIMPORT_ACTION = "reimport_legacy"
 POSITION_SHIFT = 1_000_000
+# An article's fields that come from the file; validating only these keeps the bulk path query-free and quick.
+ARTICLE_NOT_FROM_FILE = [
+    field.name for field in Article._meta.fields if field.name not in {"title", "body", "page", "position"}
+]
 # What a re-import rewrites on an article kept in place: everything but identity, origin and the
 # editor's own additions (source); derived search fields included, whatever they are.
 UPDATED_FIELDS = [
@@ -81,13 +86,21 @@ class ImportContext:
         )
 
     def parse(self, data: bytes | str) -> ParsedIssue:
-        """Parse one file against this database's sections and regions."""
+        """Parse one file's content against this database's sections and regions."""
         return parse_legacy(
-            data,
-            catalogue=self.catalogue,
-            known_sections=Section.objects.values_list("name", flat=True),
-            max_bytes=self.max_bytes,
+            data, catalogue=self.catalogue, known_sections=self.known_sections(), max_bytes=self.max_bytes
         )
+
+    def known_sections(self) -> list[str]:
+        return list(Section.objects.values_list("name", flat=True))
+
+
+def parse_file(path: Path, *, catalogue: RegionCatalogue, known_sections, max_bytes: int) -> ParsedIssue:
+    """Read and parse one file, refusing an oversized one before reading it (no database access)."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise LegacyFormatError(f"文件过大：{size / 1024 / 1024:.1f} MB，上限是 {max_bytes / 1024 / 1024:.1f} MB。")
+    return parse_legacy(path.read_bytes(), catalogue=catalogue, known_sections=known_sections, max_bytes=max_bytes)
 
 
 @dataclass(frozen=True)
@@ -123,8 +136,17 @@ class ImportResult:
         return Outcome.LABELS[self.outcome]
 
 
-def plan_import(*, parsed: ParsedIssue, context: ImportContext, update: bool = False) -> ImportPlan:
-    """Check a parsed file against the database: existing issue, new sections, masthead (reads only)."""
+_UNREAD = object()
+
+
+def plan_import(
+    *, parsed: ParsedIssue, context: ImportContext, update: bool = False, sections=None, existing=_UNREAD
+) -> ImportPlan:
+    """Check a parsed file against the database: existing issue, new sections, masthead (reads only).
+
+    `sections` (every Section) and `existing` (the issue with the file's number, or None) may be
+    passed in by a caller that has read them already.
+    """
     warnings = []
     meta = parsed.meta
     publication = context.publication
@@ -132,11 +154,14 @@ def plan_import(*, parsed: ParsedIssue, context: ImportContext, update: bool = F
         warnings.append(Notice(f"文件的刊名“{meta.title}”与本刊“{publication.title}”不同，仍导入到本刊。"))
     if meta.office and key(meta.office) != key(publication.office):
         warnings.append(Notice(f"文件的编发单位“{meta.office}”与本刊“{publication.office}”不同。"))
-    known = {key(name) for name in Section.objects.values_list("name", flat=True)}
+    if sections is None:
+        sections = list(Section.objects.all())
+    known = {key(section.name) for section in sections}
     new_sections = tuple(section.name for section in parsed.sections if key(section.name) not in known)
     for name in new_sections:
         warnings.append(Notice(f"栏目“{name}”还不存在，导入时将新建为非常设栏目。"))
-    existing = Issue.objects.filter(publication=publication, number=meta.number).first()
+    if existing is _UNREAD:
+        existing = Issue.objects.filter(publication=publication, number=meta.number).first()
     if existing is None:
         outcome = Outcome.CREATED
     elif issue_matches(issue=existing, parsed=parsed):
@@ -178,25 +203,28 @@ def load_issue(
     if status not in Issue.Status.values:
         raise LegacyFormatError(f"未知的状态“{status}”。")
     # Lock the issue row (PostgreSQL) so two imports of one number cannot interleave.
-    locked = (
-        Issue.objects.select_for_update()
-        .filter(publication=context.publication, number=parsed.meta.number)
-        .values_list("pk", flat=True)
-        .first()
+    existing = (
+        Issue.objects.select_for_update().filter(publication=context.publication, number=parsed.meta.number).first()
     )
-    plan = plan_import(parsed=parsed, context=context, update=update)
+    all_sections = list(Section.objects.all())
+    plan = plan_import(parsed=parsed, context=context, update=update, sections=all_sections, existing=existing)
     if plan.outcome in (Outcome.UNCHANGED, Outcome.DIFFERENT):
-        return ImportResult(outcome=plan.outcome, issue=plan.existing, plan=plan)
+        return ImportResult(outcome=plan.outcome, issue=existing, plan=plan)
     now = timezone.now()
-    sections = _ensure_sections(parsed)
-    if locked is None:
-        issue, counts = _create(parsed=parsed, context=context, sections=sections, user=user, status=status, now=now)
+    sections = _ensure_sections(parsed, all_sections)
+    standing = [section for section in all_sections if section.is_standing]
+    if existing is None:
+        issue, counts = _create(
+            parsed=parsed, context=context, sections=sections, standing=standing, user=user, status=status, now=now
+        )
         action, from_status = IMPORT_ACTION, ""
         comment = f"从旧版文本导入（{source or '文件'}，{parsed.encoding}）：{counts['created']} 篇稿件。"
     else:
-        issue = Issue.objects.get(pk=locked)
+        issue = existing
         from_status = issue.status
-        counts = _replace(parsed=parsed, context=context, issue=issue, sections=sections, user=user, now=now)
+        counts = _replace(
+            parsed=parsed, context=context, issue=issue, sections=sections, standing=standing, user=user, now=now
+        )
         action = REIMPORT_ACTION
         comment = (
             f"以旧版文本更新（{source or '文件'}，{parsed.encoding}）：更新 {counts['updated']} 篇，"
@@ -205,13 +233,13 @@ def load_issue(
     IssueTransition.objects.create(
         issue=issue, from_status=from_status, to_status=issue.status, action=action, user=user, comment=comment
     )
-    outcome = Outcome.CREATED if locked is None else Outcome.UPDATED
+    outcome = Outcome.CREATED if existing is None else Outcome.UPDATED
     return ImportResult(outcome=outcome, issue=issue, plan=plan, counts=counts)
 
 
-def _ensure_sections(parsed: ParsedIssue) -> dict[str, Section]:
+def _ensure_sections(parsed: ParsedIssue, all_sections: list[Section]) -> dict[str, Section]:
     """The Section of every TOC section name (by normalised name), creating the missing ones."""
-    by_key = {key(section.name): section for section in Section.objects.all()}
+    by_key = {key(section.name): section for section in all_sections}
     missing = [section.name for section in parsed.sections if key(section.name) not in by_key]
     if missing:
         last = Section.objects.aggregate(last=Max("position"))["last"] or 0
@@ -228,7 +256,7 @@ def _ensure_sections(parsed: ParsedIssue) -> dict[str, Section]:
     return {section.name: by_key[key(section.name)] for section in parsed.sections}
 
 
-def _create(*, parsed, context, sections, user, status, now) -> tuple[Issue, dict[str, int]]:
+def _create(*, parsed, context, sections, standing, user, status, now) -> tuple[Issue, dict[str, int]]:
     meta = parsed.meta
     issue = Issue(
         publication=context.publication,
@@ -239,20 +267,19 @@ def _create(*, parsed, context, sections, user, status, now) -> tuple[Issue, dic
         created_by=user,
         updated_by=user,
     )
-    _clean(issue, f"第 {meta.number} 期", validate_unique=True)
+    # The number is free (checked under the lock); the database's constraints back that up.
+    _clean(issue, f"第 {meta.number} 期", exclude=["publication", "created_by", "updated_by"])
     issue.save()
-    _place_sections(issue, sections)
+    _place_sections(issue, sections, standing, new=True)
     articles = _new_articles(parsed=parsed, issue=issue, sections=sections, user=user, now=now)
     _insert(articles, parsed=parsed, context=context, keep=[], user=user, now=now)
-    Issue.objects.filter(pk=issue.pk).update(updated_at=now)
-    issue.updated_at = now
     return issue, {"created": len(articles), "updated": 0, "deleted": 0}
 
 
-def _replace(*, parsed, context, issue, sections, user, now) -> dict[str, int]:
+def _replace(*, parsed, context, issue, sections, standing, user, now) -> dict[str, int]:
     meta = parsed.meta
     issue.date = meta.date
-    _clean(issue, issue.period_label)
+    _clean(issue, issue.period_label, exclude=["publication", "created_by", "updated_by"])
     existing = list(issue.articles.order_by("position", "pk"))
     by_title: dict[str, list[Article]] = {}
     for article in existing:
@@ -279,7 +306,7 @@ def _replace(*, parsed, context, issue, sections, user, now) -> dict[str, int]:
         article.delete()
     if kept:
         Article.objects.bulk_update(kept, UPDATED_FIELDS)
-    _place_sections(issue, sections)
+    _place_sections(issue, sections, standing)
     _insert(created, parsed=parsed, context=context, keep=kept, user=user, now=now)
     Issue.objects.filter(pk=issue.pk).update(date=meta.date, version=F("version") + 1, updated_by=user, updated_at=now)
     issue.refresh_from_db()
@@ -305,7 +332,7 @@ def _new_articles(*, parsed, issue, sections, user, now) -> list[Article]:
             updated_at=now,
         )
         article._detected_regions = parsed_article.regions
-        _clean(article, f"文章“{parsed_article.title[:20]}”", exclude=["issue", "section", "created_by", "updated_by"])
+        _clean(article, f"文章“{parsed_article.title[:20]}”", exclude=ARTICLE_NOT_FROM_FILE)
         article.derive_fields()
         articles.append(article)
     return articles
@@ -342,11 +369,12 @@ def _insert(articles, *, parsed, context, keep, user, now) -> None:
     )
 
 
-def _place_sections(issue: Issue, sections: dict[str, Section]) -> None:
+def _place_sections(issue: Issue, sections: dict[str, Section], standing: list[Section], *, new: bool = False) -> None:
     """The issue's own section order: the TOC's sections first, then the other standing sections."""
     ordered = list(dict.fromkeys(sections.values()))
-    ordered += [section for section in Section.objects.filter(is_standing=True) if section not in ordered]
-    IssueSection.objects.filter(issue=issue).delete()
+    ordered += [section for section in standing if section not in ordered]
+    if not new:
+        IssueSection.objects.filter(issue=issue).delete()
     IssueSection.objects.bulk_create(
         IssueSection(issue=issue, section=section, position=position) for position, section in enumerate(ordered, 1)
     )
@@ -357,8 +385,9 @@ def _published_at(date: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
 
 
-def _clean(instance, label: str, *, validate_unique: bool = False, exclude=None) -> None:
+def _clean(instance, label: str, *, exclude=None) -> None:
+    """Field validation only (no queries): uniqueness and constraints are the database's to enforce."""
     try:
-        instance.full_clean(exclude=exclude, validate_unique=validate_unique, validate_constraints=validate_unique)
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         raise LegacyFormatError(f"{label}无法保存：{'；'.join(exc.messages)}") from exc

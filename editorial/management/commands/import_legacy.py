@@ -1,17 +1,23 @@
 """import_legacy: bring legacy plain-text issues into the database, one transaction per file."""
 
+import functools
+import multiprocessing
 import sys
 import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 
-from editorial.importers.legacy_text import LegacyFormatError
-from editorial.importers.loader import ImportContext, Outcome, load_issue, plan_import
+from editorial.importers.legacy_text import LegacyFormatError, ParsedIssue
+from editorial.importers.loader import ImportContext, Outcome, load_issue, parse_file, plan_import
 from editorial.models import Issue
 
+# From this many files on, a second process parses ahead while this one writes to the database.
+PARALLEL_FROM = 16
 STATUSES = {"published": Issue.Status.PUBLISHED, "draft": Issue.Status.DRAFT}
 FAILED = "failed"
 SUMMARY_LABELS = {
@@ -81,10 +87,12 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.progress = _Progress(total=len(files), stream=sys.stderr)
         results = []
-        for path in files:
+        for path, parsed, reason in parsed_files(files, context=context):
             results.append(
                 self.import_one(
                     path,
+                    parsed,
+                    reason,
                     context=context,
                     dry_run=dry_run,
                     update=update,
@@ -97,16 +105,12 @@ class Command(BaseCommand):
         self.progress.clear()
         self.summarise(results, dry_run=dry_run)
 
-    def import_one(self, path: Path, *, context, dry_run, update, status, user, verbosity) -> dict:
-        """Import (or check) one file; a bad file is reported in one line and does not stop the batch."""
+    def import_one(self, path: Path, parsed, reason: str, *, context, dry_run, update, status, user, verbosity) -> dict:
+        """Import (or check) one parsed file; a bad file is reported in one line and does not stop the batch."""
         row = {"path": path, "number": None, "articles": 0, "encoding": "", "warnings": 0, "outcome": FAILED}
         try:
-            size = path.stat().st_size
-            if size > context.max_bytes:
-                raise LegacyFormatError(
-                    f"文件过大：{size / 1024 / 1024:.1f} MB，上限是 {context.max_bytes / 1024 / 1024:.1f} MB。"
-                )
-            parsed = context.parse(path.read_bytes())
+            if parsed is None:
+                raise LegacyFormatError(reason)
             if dry_run:
                 plan = plan_import(parsed=parsed, context=context, update=update)
                 outcome, label, warnings = plan.outcome, DRY_RUN_LABELS[plan.outcome], plan.all_warnings
@@ -172,6 +176,34 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{counts[FAILED]} 个文件未能导入，{counts[Outcome.DIFFERENT]} 个文件与已有期刊内容不同（未改动）。"
             )
+
+
+def parsed_files(files: list[Path], *, context: ImportContext) -> Iterator[tuple[Path, ParsedIssue | None, str]]:
+    """(path, parsed issue or None, reason it failed) for each file, in order.
+
+    Parsing is pure, so for a large batch a forked worker process parses ahead while this
+    process writes; the worker never touches the database.
+    """
+    parse = functools.partial(
+        _parse_or_reason,
+        catalogue=context.catalogue,
+        known_sections=context.known_sections(),
+        max_bytes=context.max_bytes,
+    )
+    if len(files) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        for path in files:
+            yield (path, *parse(path))
+        return
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+        for path, outcome in zip(files, pool.map(parse, files, chunksize=8), strict=True):
+            yield (path, *outcome)
+
+
+def _parse_or_reason(path: Path, **options) -> tuple[ParsedIssue | None, str]:
+    try:
+        return parse_file(path, **options), ""
+    except (LegacyFormatError, OSError) as exc:
+        return None, str(exc)
 
 
 class _Progress:

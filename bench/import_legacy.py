@@ -1,0 +1,187 @@
+"""Benchmark the legacy import: a folder of generated legacy texts through `import_legacy`, issues per second.
+
+Run by hand (never from the test suite):
+
+    .venv/bin/python bench/import_legacy.py                      # 500 issues into a fresh SQLite file
+    .venv/bin/python bench/import_legacy.py --issues 200 --json bench/results/import.json
+    .venv/bin/python bench/import_legacy.py --database-url postgres://postgres@127.0.0.1:5432/digest_bench
+
+The texts are composed by the archive generator from the demo issues and written the
+way the office's files come: the sample's layout (no indentation), a third of them in
+GB18030 and a third with CRLF line endings, page-number lines between some paragraphs
+and a paragraph broken by the page now and then. Against a database given with
+--database-url the issues are numbered from 900001 and deleted again afterwards.
+The target on the 2-core reference machine is at least 50 issues/s on SQLite.
+"""
+
+import argparse
+import datetime
+import io
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIRST_NUMBER_ON_SHARED_DATABASE = 900_001
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--issues", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--database-url", help="default: a fresh SQLite file in a temporary folder")
+    parser.add_argument("--json", type=Path, help="also write the numbers here")
+    options = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-import-"))
+    fresh = options.database_url is None
+    os.environ["DATABASE_URL"] = options.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digest_cms.settings")
+    sys.path.insert(0, str(ROOT))
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    first_number = 1 if fresh else FIRST_NUMBER_ON_SHARED_DATABASE
+    folder = workdir / "legacy"
+    started = time.perf_counter()
+    files, articles = write_legacy_folder(folder, issues=options.issues, seed=options.seed, first_number=first_number)
+    generated_in = time.perf_counter() - started
+
+    from editorial.importers.loader import ImportContext
+
+    context = ImportContext.from_db()
+    started = time.perf_counter()
+    for path in files:
+        context.parse(path.read_bytes())
+    parse_seconds = time.perf_counter() - started
+
+    out = io.StringIO()
+    cpu_before, children_before = time.process_time(), os.times()
+    started = time.perf_counter()
+    call_command("import_legacy", str(folder), verbosity=0, stdout=out, stderr=io.StringIO())
+    import_seconds = time.perf_counter() - started
+    import_cpu = time.process_time() - cpu_before
+    children_after = os.times()
+    parser_cpu = (children_after.children_user - children_before.children_user) + (
+        children_after.children_system - children_before.children_system
+    )
+
+    from editorial.models import Article, Issue
+
+    imported = Issue.objects.filter(number__gte=first_number, number__lt=first_number + options.issues)
+    imported_issues = imported.count()
+    imported_articles = Article.objects.filter(issue__in=imported).count()
+    if not fresh:
+        imported.delete()
+
+    results = {
+        "benchmark": "legacy import",
+        "database": connection.vendor,
+        "issues": imported_issues,
+        "articles": imported_articles,
+        "files_bytes": sum(path.stat().st_size for path in files),
+        "parse_seconds": round(parse_seconds, 3),
+        "parse_issues_per_second": round(len(files) / parse_seconds, 1),
+        "import_seconds": round(import_seconds, 3),
+        "import_issues_per_second": round(imported_issues / import_seconds, 1),
+        "import_articles_per_second": round(imported_articles / import_seconds, 1),
+        # CPU time of the writing process and of the parsing worker: what the rate is when both have
+        # a core to themselves (the reference machine is shared, so wall-clock rates vary with its load).
+        "writer_cpu_ms_per_issue": round(import_cpu / imported_issues * 1000, 2),
+        "parser_cpu_ms_per_issue": round(parser_cpu / imported_issues * 1000, 2),
+        "load_average": round(os.getloadavg()[0], 2),
+        "target_issues_per_second": 50,
+        "date": datetime.datetime.now().isoformat(timespec="seconds"),
+    }
+    assert imported_issues == len(files) and imported_articles == articles, out.getvalue()
+    print(
+        f"生成 {len(files)} 个旧版文本（{results['files_bytes'] / 1024 / 1024:.1f} MB，{articles} 篇）用时 {generated_in:.1f} 秒"
+    )
+    print(f"{'数据库':<10}{connection.vendor}")
+    print(f"{'只解析':<10}{parse_seconds:>8.2f} 秒  {results['parse_issues_per_second']:>8.1f} 期/秒")
+    print(
+        f"{'导入':<10}{import_seconds:>8.2f} 秒  {results['import_issues_per_second']:>8.1f} 期/秒"
+        f"  {results['import_articles_per_second']:>8.0f} 篇/秒（目标 ≥ 50 期/秒）"
+    )
+    print(
+        f"{'CPU':<10}写库进程 {results['writer_cpu_ms_per_issue']:.1f} ms/期，解析进程 "
+        f"{results['parser_cpu_ms_per_issue']:.1f} ms/期（各占一核时约 "
+        f"{1000 / max(results['writer_cpu_ms_per_issue'], results['parser_cpu_ms_per_issue']):.0f} 期/秒）"
+    )
+    print(f"{'负载':<10}{results['load_average']}（1 分钟平均；机器忙时墙钟速率偏低）")
+    if options.json:
+        options.json.parent.mkdir(parents=True, exist_ok=True)
+        options.json.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def write_legacy_folder(folder: Path, *, issues: int, seed: int, first_number: int) -> tuple[list[Path], int]:
+    """Generated issues as legacy text files, written the way the office's archive comes."""
+    from editorial.demo.generator import load_bank, places_from_db, plan_archive
+    from editorial.importers.legacy_format import format_legacy
+    from editorial.importers.regions import catalogue_from_db
+    from editorial.models import Publication, Section
+
+    publication = Publication.objects.current()
+    planned = plan_archive(
+        issues=issues,
+        seed=seed,
+        bank=load_bank(catalogue=catalogue_from_db()),
+        places=places_from_db(),
+        sections=list(Section.objects.filter(is_standing=True).values_list("name", flat=True)),
+        first_number=first_number,
+    )
+    rng = random.Random(seed)
+    folder.mkdir(parents=True)
+    files = []
+    for plan in planned:
+        sections: dict[str, list[dict]] = {}
+        for article in plan.articles:
+            sections.setdefault(article.section, []).append(
+                {"title": article.title, "page": article.page, "paragraphs": list(article.paragraphs)}
+            )
+        text = format_legacy(
+            {
+                "publication": publication.title,
+                "office": publication.office,
+                "number": plan.number,
+                "date": plan.date.isoformat(),
+                "sections": [{"name": name, "articles": articles} for name, articles in sections.items()],
+            }
+        )
+        text = "\n".join(_as_the_office_writes(line, rng) for line in text.split("\n"))
+        if plan.number % 3 == 1:
+            text = text.replace("\n", "\r\n")
+        path = folder / f"{plan.date.year}-{plan.number}.txt"
+        path.write_bytes(text.encode("gb18030" if plan.number % 3 == 0 else "utf-8"))
+        files.append(path)
+    return files, sum(len(plan.articles) for plan in planned)
+
+
+def _as_the_office_writes(line: str, rng: random.Random) -> str:
+    """A paragraph line without indentation; sometimes a page number after it, sometimes split by the page."""
+    if not line.startswith("\u3000"):
+        return line
+    line = line.lstrip("\u3000")
+    roll = rng.random()
+    if roll < 0.08 and len(line) > 40 and "，" in line[10:-10]:
+        cut = line.index("，", 10) + 1
+        return f"{line[:cut]}\n\n— {rng.randint(2, 20)} —\n\n{line[cut:]}"
+    if roll < 0.15:
+        return f"{line}\n\n- {rng.randint(2, 20)} -"
+    return line
+
+
+if __name__ == "__main__":
+    sys.exit(main())
