@@ -10,7 +10,7 @@ NODE_INSTALLED := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup system-packages run demo test lint format clean
+.PHONY: setup system-packages run demo test lint format clean bench-import
 
 setup: system-packages $(INSTALLED) $(NODE_INSTALLED)
 
@@ -55,6 +55,10 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/djlint templates --reformat
+
+# Legacy import rate: 500 generated legacy texts into a fresh SQLite file (target ≥ 50 issues/s).
+bench-import: setup
+	$(PY) bench/import_legacy.py --json bench/results/import_legacy.json
 
 clean:
 	rm -rf $(VENV) var/static
