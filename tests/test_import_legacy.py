@@ -324,3 +324,30 @@ def test_progress_shows_done_total_and_rate_only_on_a_terminal(tty):
     progress.advance()
     progress.advance()
     assert ("[2/500]" in stream.getvalue() and "期/秒" in stream.getvalue()) is tty
+
+
+def test_a_large_folder_is_parsed_ahead_by_a_worker_with_the_same_results_in_order(tmp_path):
+    from editorial.importers.legacy_format import format_legacy
+    from editorial.management.commands.import_legacy import PARALLEL_FROM
+
+    for number in range(1, PARALLEL_FROM + 3):
+        data = {
+            "publication": "长三角每周要讯",
+            "office": "浙江省人民政府驻上海办事处",
+            "number": number,
+            "date": f"2021-01-{number:02d}",
+            "sections": [
+                {
+                    "name": "科创聚焦",
+                    "articles": [{"title": f"苏州第{number}项创新", "page": 3, "paragraphs": ["一段。"]}],
+                }
+            ],
+        }
+        (tmp_path / f"{number:03d}.txt").write_text(format_legacy(data))
+    (tmp_path / "005.txt").write_bytes(b"\x00\x01")
+    out, failed = run(tmp_path)
+    assert isinstance(failed, CommandError) and "1 个文件未能导入" in str(failed)
+    reported = [line.split("：")[0].rsplit("/", 1)[-1] for line in out.splitlines() if line.startswith(str(tmp_path))]
+    assert reported == sorted(reported) and len(reported) == PARALLEL_FROM + 2
+    assert Issue.objects.count() == PARALLEL_FROM + 1
+    assert Issue.objects.get(number=7).articles.get().regions.get().name == "苏州"
