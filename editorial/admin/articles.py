@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -117,7 +118,9 @@ class ArticleAdmin(ImportExportMixin, VersionHistoryMixin, admin.ModelAdmin):
     def delete_model(self, request, obj):
         services.article_delete(article=obj, user=request.user)
 
+    @transaction.atomic
     def delete_queryset(self, request, queryset):
+        # All or nothing: one article the user may not delete refuses the whole selection.
         for article in queryset:
             services.article_delete(article=article, user=request.user)
 
