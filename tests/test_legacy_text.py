@@ -240,6 +240,13 @@ def test_entries_before_any_section_go_to_a_general_section_with_a_warning():
     assert any("综合" in notice.message for notice in parsed.warnings)
 
 
+def test_a_toc_section_without_entries_is_a_warning():
+    toc = "科创聚焦\n\n- 上海技术交易所开市 3\n- 浦东新区出台区块链标准 4\n\n专题\n\n域外动态\n\n- 青岛市规范农业废弃物管理 5\n\n"
+    parsed = parse_legacy(issue_text(toc=toc))
+    assert [notice.message[:8] for notice in parsed.warnings] == ["目录中的“专题”"]
+    assert [section.name for section in parsed.sections] == ["科创聚焦", "域外动态"]
+
+
 def test_an_empty_toc_is_refused():
     with pytest.raises(LegacyFormatError, match="目录是空的"):
         parse_legacy(MASTHEAD + "科创聚焦\n\n")

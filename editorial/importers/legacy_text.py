@@ -47,7 +47,7 @@ import codecs
 import datetime
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .regions import RegionCatalogue, detect_regions
@@ -80,8 +80,8 @@ FURNITURE = [
     re.compile(r"^第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?$"),
     re.compile(r"^\d{1,4}\s*/\s*\d{1,4}$"),
 ]
-# Full-width digits and U+3000 match \d and \s; int() reads full-width digits.
 MAX_FURNITURE_LENGTH = 24
+# Full-width digits and U+3000 match \d and \s; int() reads full-width digits.
 TOC_PAGE = re.compile(r"^(?P<title>.*?\S)(?:\s*[.．·・…‥_\-－—]{2,}\s*|\s+)(?P<page>\d{1,3})$")
 PERIOD_TOTAL = re.compile(r"总第(\d+)期")
 PERIOD = re.compile(r"(?:(\d{4})年)?第(\d+)期")
@@ -354,7 +354,6 @@ class _Entry:
     section: str
     line: int
     page: int | None = None
-    wrapped: bool = False
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -430,7 +429,6 @@ def _parse_toc(
             pending.raw = f"{pending.raw}{text}"
             pending.title = glue(pending.title, title)
             pending.page = page
-            pending.wrapped = True
             repairs.append(Notice(f"目录条目跨两行，已合并为“{pending.title}”。", pending.line))
             finish_pending()
             continue
@@ -447,6 +445,12 @@ def _parse_toc(
     if not entries:
         first = lines[0].number if lines else None
         raise LegacyFormatError("目录是空的：“目 录”之后找不到任何文章标题。", line=first)
+    filled = {entry.section for entry in entries}
+    for name in sections:
+        if name not in filled:
+            warnings.append(
+                Notice(f"目录中的“{name}”下面没有文章；如果它其实是一篇文章的标题，请在目录中给它加上页码或项目符号。")
+            )
     return entries, sections, index
 
 
@@ -720,11 +724,3 @@ def parse_legacy(
         warnings=tuple(warnings),
         repairs=tuple(repairs),
     )
-
-
-def iter_notices(parsed: ParsedIssue) -> Iterator[tuple[str, Notice]]:
-    """Every notice as ("warning" | "repair", notice), warnings first."""
-    for notice in parsed.warnings:
-        yield "warning", notice
-    for notice in parsed.repairs:
-        yield "repair", notice
