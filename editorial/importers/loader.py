@@ -19,10 +19,9 @@ import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -48,18 +47,13 @@ UPDATED_FIELDS = [
 ]
 
 
-class Outcome:
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    DIFFERENT = "different"
+class Outcome(models.TextChoices):
+    """What importing one file did (or, in a plan, would do)."""
 
-    LABELS = {
-        CREATED: "已导入",
-        UPDATED: "已更新",
-        UNCHANGED: "已存在，内容相同，未改动",
-        DIFFERENT: "已存在，内容与文件不同，未改动（如需以文件替换，请使用“更新”）",
-    }
+    CREATED = "created", "已导入"
+    UPDATED = "updated", "已更新"
+    UNCHANGED = "unchanged", "已存在，内容相同，未改动"
+    DIFFERENT = "different", "已存在，内容与文件不同，未改动（如需以文件替换，请使用“更新”）"
 
 
 @dataclass
@@ -133,7 +127,7 @@ class ImportResult:
 
     @property
     def label(self) -> str:
-        return Outcome.LABELS[self.outcome]
+        return Outcome(self.outcome).label
 
 
 _UNREAD = object()
@@ -358,7 +352,7 @@ def _insert(articles, *, parsed, context, keep, user, now) -> None:
             keep, update=True, default_user=user, default_change_reason="以旧版文本更新", default_date=now
         )
         links += list(Through.objects.filter(article__in=keep))
-    HistoricalRegions = apps.get_model("editorial", "HistoricalArticle_regions")
+    HistoricalRegions = Article.history.model.regions.model
     by_article: dict[int, list] = {}
     for link in links:
         by_article.setdefault(link.article_id, []).append(link)
