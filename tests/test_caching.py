@@ -12,6 +12,7 @@ from django.utils.http import http_date
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from editorial import services, workflow
+from editorial.caching import archive_stamp, published_issue_stamp
 from editorial.models import Issue
 from tests.factories import make_article, make_issue, make_published_issue, make_user, region
 
@@ -65,7 +66,7 @@ def test_an_older_copy_is_sent_in_full(client, issue):
 
 def test_the_second_request_is_served_from_the_page_cache(client, issue, django_assert_max_num_queries):
     first = client.get(issue.get_absolute_url())
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(1):
         second = client.get(issue.get_absolute_url())
     assert second.content == first.content
     assert second["ETag"] == first["ETag"]
@@ -157,3 +158,14 @@ def test_paging_through_a_search_ranks_it_only_once(client):
         article.pk for article in second.context["articles"]
     )
     assert not any("REPLACE(" in query["sql"].upper() for query in queries.captured_queries)
+
+
+def test_the_readers_stamp_query_agrees_with_the_orm(issue):
+    make_published_issue(number=192, date=datetime.date(2020, 10, 23))
+    make_issue(number=194, status=Issue.Status.APPROVED)
+    pk, updated_at, stamp = published_issue_stamp(number=193)
+    issue.refresh_from_db()
+    assert (pk, updated_at) == (issue.pk, issue.updated_at)
+    assert stamp == archive_stamp()
+    assert published_issue_stamp(number=194) is None
+    assert published_issue_stamp(number=999) is None

@@ -408,8 +408,8 @@ class TestQueryCounts:
         self.count_queries(client, "/regions/shanghai/", django_assert_max_num_queries, 7)
         self.count_queries(client, "/sections/sci-tech/", django_assert_max_num_queries, 6)
 
-    def test_a_cached_issue_page_costs_two_queries(self, client, django_assert_max_num_queries):
+    def test_a_cached_issue_page_costs_one_query(self, client, django_assert_max_num_queries):
         issue = issue_with_articles(10)
         client.get(issue.get_absolute_url())
-        with django_assert_max_num_queries(2):
+        with django_assert_max_num_queries(1):
             assert client.get(issue.get_absolute_url()).status_code == 200
