@@ -81,19 +81,3 @@ def make_legacy_sample_issue(*, status=Issue.Status.PUBLISHED, name: str = "2020
 
     parsed = parse_legacy(legacy_sample_bytes(name), catalogue=catalogue_from_db())
     return load_issue(parsed=parsed, status=status).issue
-
-
-def ensure_reference_data() -> None:
-    """Put back the masthead, sections and regions the migrations load, if a flush removed them.
-
-    Browser tests are transactional and empty the database when they end; a later one cannot
-    count on serialized rollback (the connection it restores from is not always the one the
-    test uses), so it calls this first. Idempotent: existing rows are kept.
-    """
-    import importlib
-
-    from django.apps import apps
-
-    migration = importlib.import_module("editorial.migrations.0002_masthead_sections_regions_roles")
-    migration.load_masthead_and_sections(apps, None)
-    migration.load_regions(apps, None)

@@ -17,7 +17,16 @@ def browser():
 
     if not shutil.which(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: run `make setup` (installs Debian's chromium).")
+    from django.db import connections
+
+    # Starting Playwright switches this thread to a new contextvars context, where Django's
+    # `connections` hands out fresh wrappers. Carry the serialized test data over to them, or
+    # serialized_rollback silently restores nothing once a non-browser test set the database up.
+    serialized = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
     with sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            if contents is not None:
+                connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
@@ -36,7 +45,10 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, django_db_serialized_rollback):
+    # Browser tests are transactional and empty the database when they end. Serialized rollback (for
+    # every one of them, so that none re-creates content types the next one restores) puts the
+    # migrations' reference data (masthead, sections, regions, roles) back before each.
     context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
