@@ -21,6 +21,8 @@ from docx.shared import Mm, Pt, RGBColor
 from .printing import PrintDocument
 
 RED = RGBColor(0xE6, 0x00, 0x12)
+# The paragraph style of article text, as Word's style list shows it to the office.
+BODY_STYLE = "要讯正文"
 BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
@@ -184,7 +186,7 @@ class _Builder:
         fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         fmt.widow_control = True
 
-        body = styles.add_style("Digest Body", 1)
+        body = styles.add_style(BODY_STYLE, 1)
         body.base_style = normal
         body.quick_style = True
         _first_line_chars(body.element.get_or_add_pPr(), 2)
@@ -335,7 +337,7 @@ class _Builder:
                 _bookmark(title, name=_bookmark_name(article.anchor), bookmark_id=self.next_bookmark)
                 self.next_bookmark += 1
                 for text in article.paragraphs:
-                    self._paragraph(text, style="Digest Body")
+                    self._paragraph(text, style=BODY_STYLE)
                 if article.source:
                     source = self._paragraph(alignment=WD_ALIGN_PARAGRAPH.RIGHT)
                     run = source.add_run(f"（来源：{_clean(article.source)}）")

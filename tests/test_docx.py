@@ -61,7 +61,7 @@ def test_sections_and_articles_are_headings_in_the_issues_reading_order(issue):
         "浦东新区出台区块链标准",
         "江苏发布区块链产业发展计划",
     ]
-    assert texts(document, "Digest Body") == ["第一段。", "第二段，含 AI 与 5G。", "浦东的正文。", "江苏的正文。"]
+    assert texts(document, docx.BODY_STYLE) == ["第一段。", "第二段，含 AI 与 5G。", "浦东的正文。", "江苏的正文。"]
 
 
 def test_the_articles_start_on_a_new_page_after_the_table_of_contents(issue):
@@ -112,7 +112,7 @@ def test_body_text_is_sanhao_fangsong_on_a_28_9pt_pitch_indented_two_characters(
     assert normal.font.size == Pt(16)
     assert normal.element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312"
     assert normal.paragraph_format.line_spacing == Pt(28.9)
-    indent = document.styles["Digest Body"].element.pPr.find(qn("w:ind"))
+    indent = document.styles[docx.BODY_STYLE].element.pPr.find(qn("w:ind"))
     assert indent.get(qn("w:firstLineChars")) == "200"
     assert document.styles["Heading 1"].element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "黑体"
 
@@ -165,7 +165,7 @@ def test_control_characters_from_legacy_text_are_dropped_instead_of_breaking_the
     factories.make_article(issue=issue, title="分页\x0c符号", body="正文\x0c里的分页符\x07。")
     document = build(issue)
     assert texts(document, "Heading 2") == ["分页符号"]
-    assert texts(document, "Digest Body") == ["正文里的分页符。"]
+    assert texts(document, docx.BODY_STYLE) == ["正文里的分页符。"]
 
 
 def test_an_issue_without_articles_still_gets_its_masthead():
@@ -182,4 +182,4 @@ def test_the_real_sample_keeps_all_22_articles_and_their_paragraphs():
     assert len(titles) == 22
     assert titles == [article.title for article in issue.articles.order_by("position")]
     expected = sum(len(article.paragraphs) for article in issue.articles.all())
-    assert len(texts(document, "Digest Body")) == expected
+    assert len(texts(document, docx.BODY_STYLE)) == expected
