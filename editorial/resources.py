@@ -96,10 +96,14 @@ class SpreadsheetResource(resources.ModelResource):
                     f"顺序号 {position} 已被表格之外的“{stranded}”占用；请在表格中同时给它一个新的顺序号，或换一个顺序号。"
                 )
 
-    def dehydrate_position(self, instance):
-        # While an import is running a parked holder's position shows as it was, in the preview's diff.
-        position = getattr(instance, "position", None)
-        return position - PARKED if position is not None and position >= PARKED else position
+
+class PositionWidget(widgets.IntegerWidget):
+    """A position; while an import runs, a parked holder shows its position as it was (in the preview's diff)."""
+
+    def render(self, value, obj=None, **kwargs):
+        if value is not None and value >= PARKED:
+            value -= PARKED
+        return super().render(value, obj, **kwargs)
 
 
 class RegionListWidget(widgets.ManyToManyWidget):
@@ -174,7 +178,7 @@ class ArticleResource(SpreadsheetResource):
     section = fields.Field(
         attribute="section", column_name="栏目", widget=widgets.ForeignKeyWidget(Section, field="name")
     )
-    position = fields.Field(attribute="position", column_name="期内顺序", widget=widgets.IntegerWidget())
+    position = fields.Field(attribute="position", column_name="期内顺序", widget=PositionWidget())
     page = fields.Field(attribute="page", column_name="原刊页码", widget=widgets.IntegerWidget())
     title = fields.Field(attribute="title", column_name="标题")
     body = fields.Field(attribute="body", column_name="正文")
@@ -257,7 +261,7 @@ class ArticleResource(SpreadsheetResource):
 class SectionResource(SpreadsheetResource):
     name = fields.Field(attribute="name", column_name="栏目名称")
     slug = fields.Field(attribute="slug", column_name="网址名")
-    position = fields.Field(attribute="position", column_name="默认顺序", widget=widgets.IntegerWidget())
+    position = fields.Field(attribute="position", column_name="默认顺序", widget=PositionWidget())
     is_standing = fields.Field(attribute="is_standing", column_name="常设栏目", widget=YesNoWidget())
 
     position_field = "position"

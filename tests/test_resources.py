@@ -247,7 +247,7 @@ def test_administrators_can_open_import_and_export_and_editors_cannot(client, ad
 
 def test_the_section_admin_imports_a_csv_after_its_preview_and_only_then(client, administrator):
     client.force_login(administrator)
-    csv = "栏目名称,网址名,默认顺序,常设栏目\n专题报道,special,7,否\n".encode()
+    csv = "栏目名称,网址名,默认顺序,常设栏目\n经济热点,economy,1,是\n科创聚焦,sci-tech,2,是\n专题报道,special,7,否\n".encode()
     formats = [f.__name__ for f in section_import_formats()]
     upload = io.BytesIO(csv)
     upload.name = "sections.csv"
@@ -257,10 +257,12 @@ def test_the_section_admin_imports_a_csv_after_its_preview_and_only_then(client,
     )
     assert preview.status_code == 200
     assert not Section.objects.filter(slug="special").exists()
+    assert "1000" not in preview.text  # a holder moved aside shows its real position in the diff
     confirm = preview.context["confirm_form"]
     response = client.post(reverse("admin:editorial_section_process_import"), confirm.initial)
     assert response.status_code == 302
     assert Section.objects.get(slug="special").name == "专题报道"
+    assert list(Section.objects.values_list("slug", flat=True)[:2]) == ["economy", "sci-tech"]
 
 
 def test_reference_admins_offer_exactly_csv_xlsx_and_json():
