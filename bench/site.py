@@ -39,8 +39,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-SEARCHES = ["区块链", "长三角(上海)", "人工智能 上海", "营商环境", "AIS基站", "5G", "上海"]
-FILTERED_SEARCH = {"q": "区块链", "region": "shanghai"}
+# Words the generated archive holds in a few hundred to a few thousand articles, one- to four-character terms.
+SEARCHES = ["人工智能", "长三角", "集成电路 上海", "养老 服务", "营商环境", "5G", "数据", "港"]
+FILTERED_SEARCHES = [{"q": "人工智能", "region": "shanghai"}, {"region": "zhejiang", "year": "2020"}]
 
 
 def run(args: list[str], env: dict) -> None:
@@ -121,7 +122,7 @@ def measure(port: int, options) -> dict:
 
     searches = {}
     counter = itertools.count()
-    for query in [*SEARCHES, FILTERED_SEARCH]:
+    for query in [*SEARCHES, *FILTERED_SEARCHES]:
         params = query if isinstance(query, dict) else {"q": query}
         label = " ".join(f"{key}={value}" for key, value in params.items())
         # An extra parameter nobody sends makes each request a search never made before (no cache).

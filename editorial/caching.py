@@ -18,7 +18,9 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, Max
@@ -33,8 +35,26 @@ from .models import Issue
 
 logger = logging.getLogger(__name__)
 
-# Bump when templates change in a way that must not be served from an old cache (e.g. a shared Redis).
-RENDER_VERSION = "1"
+
+def _render_fingerprint() -> str:
+    """What rendered pages depend on besides the data (templates, static files, code), as one short hash.
+
+    Part of every key and ETag, so a release never serves pages rendered by the one before,
+    even from a shared Redis.
+    """
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    for folder, pattern in (
+        (base / "templates", "**/*.html"),
+        (base / "static", "**/*.*"),
+        (base / "editorial", "**/*.py"),
+    ):
+        for path in sorted(folder.glob(pattern)):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+RENDER_VERSION = _render_fingerprint()
 REFERENCE_WINDOW = 10 * 60
 PAGE_TIMEOUT = REFERENCE_WINDOW
 
@@ -163,14 +183,15 @@ def cached_response(request, validators: Validators, render) -> HttpResponse:
     if not_modified is not None:
         return _with_validators(not_modified, validators)
     key = "page:" + validators.etag.strip('"')
-    stored = cache_get(key)
+    # In development templates change under a running server: render every time.
+    stored = None if settings.DEBUG else cache_get(key)
     if stored is not None:
         content, content_type = stored
         return _with_validators(HttpResponse(content, content_type=content_type), validators)
     response = render()
     if hasattr(response, "render"):
         response.render()
-    if response.status_code == 200:
+    if response.status_code == 200 and not settings.DEBUG:
         cache_set(key, (response.content, response["Content-Type"]))
     return _with_validators(response, validators)
 
