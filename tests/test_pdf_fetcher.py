@@ -80,6 +80,8 @@ def test_file_urls_outside_the_static_and_media_folders_are_refused(fetcher, url
         "static/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd",
         "static/..%2f..%2fdigest_cms/settings.py",
         "static/%252e%252e/digest_cms/settings.py",
+        "static/%2Fetc%2Fpasswd",
+        "static//etc/passwd",
         "static/editorial/%00print.css",
         "static/..\\digest_cms\\settings.py",
         "static/editorial/missing.css",

@@ -8,6 +8,7 @@ import docx as python_docx
 import pytest
 from django.core.cache import cache
 from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from editorial import pdf, renditions, services
@@ -274,3 +275,21 @@ def test_deleting_an_issues_renditions_empties_its_folder(issue, storage):
     assert len(stored_files(storage)) == 2
     renditions.issue_renditions_delete(issue=issue)
     assert stored_files(storage) == []
+
+
+@pytest.mark.parametrize("extension, magic", [("pdf", b"%PDF-"), ("docx", b"PK\x03\x04")])
+def test_export_issue_writes_the_same_pdf_and_word_file_from_the_command_line(issue, tmp_path, extension, magic):
+    target = tmp_path / f"193.{extension}"
+    call_command("export_issue", "193", "--format", extension, "-o", str(target), stderr=io.StringIO())
+    assert target.read_bytes().startswith(magic)
+    assert target.read_bytes() == renditions.issue_rendition(issue=issue, format=renditions.FORMATS[extension]).read()
+
+
+def test_export_issue_reports_a_rendering_failure_in_chinese(issue, tmp_path, monkeypatch):
+    def fail(html):
+        raise pdf.PdfRenderError("字体缺失（测试）。")
+
+    monkeypatch.setattr(pdf, "html_to_pdf", fail)
+    with pytest.raises(CommandError, match="PDF 生成失败：字体缺失"):
+        call_command("export_issue", "193", "--format", "pdf", "-o", str(tmp_path / "x.pdf"), stderr=io.StringIO())
+    assert not (tmp_path / "x.pdf").exists()
