@@ -265,5 +265,11 @@ def test_the_section_admin_imports_a_csv_after_its_preview_and_only_then(client,
     assert list(Section.objects.values_list("slug", flat=True)[:2]) == ["economy", "sci-tech"]
 
 
+def test_the_export_form_labels_fields_with_the_chinese_column_names(client, administrator):
+    client.force_login(administrator)
+    response = client.get(reverse("admin:editorial_sourceregion_export"))
+    assert "上级地区（网址名）" in response.text and "In Yangtze Delta" not in response.text
+
+
 def test_reference_admins_offer_exactly_csv_xlsx_and_json():
     assert [f.__name__ for f in section_import_formats()] == ["CSV", "XLSX", "JSON"]

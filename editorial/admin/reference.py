@@ -1,8 +1,17 @@
 from django.contrib import admin
 from import_export.admin import ImportExportMixin
+from import_export.forms import SelectableFieldsExportForm
 
 from ..models import Publication, Section, SourceRegion
 from ..resources import SPREADSHEET_FORMATS, SectionResource, SourceRegionResource
+
+
+class ColumnNameExportForm(SelectableFieldsExportForm):
+    """The export form's field checkboxes labelled with the sheet's Chinese column names only."""
+
+    def _get_field_label(self, resource, field_name):
+        field = resource.fields.get(field_name)
+        return field.column_name if field is not None else super()._get_field_label(resource, field_name)
 
 
 @admin.register(Publication)
@@ -18,6 +27,7 @@ class PublicationAdmin(admin.ModelAdmin):
 class SectionAdmin(ImportExportMixin, admin.ModelAdmin):
     resource_classes = [SectionResource]
     formats = SPREADSHEET_FORMATS
+    export_form_class = ColumnNameExportForm
     list_display = ["name", "slug", "position", "is_standing"]
     list_editable = ["position", "is_standing"]
     search_fields = ["name", "slug"]
@@ -28,6 +38,7 @@ class SectionAdmin(ImportExportMixin, admin.ModelAdmin):
 class SourceRegionAdmin(ImportExportMixin, admin.ModelAdmin):
     resource_classes = [SourceRegionResource]
     formats = SPREADSHEET_FORMATS
+    export_form_class = ColumnNameExportForm
     list_display = ["name", "kind", "parent", "aliases", "in_yangtze_delta"]
     list_filter = ["kind", "in_yangtze_delta"]
     search_fields = ["name", "aliases", "slug"]
