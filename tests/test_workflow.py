@@ -1,11 +1,17 @@
 """The issue state machine, used directly: permissions, checks, changes, log entries, concurrency."""
 
 import datetime
+import os
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from editorial import workflow
@@ -179,18 +185,30 @@ def test_publishing_twice_publishes_once_with_one_log_entry_and_no_error(reviewe
     assert Issue.objects.get(pk=issue.pk).published_at == first.issue.published_at
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_reviewers_publishing_at_the_same_moment_publish_once_and_neither_gets_an_error():
     reviewers = [make_user(f"reviewer{n}", role="审核") for n in (1, 2)]
     issue = issue_in(Status.APPROVED)
     start = threading.Barrier(2)
     results, errors = [], []
 
+    def publish(copy, user):
+        while True:
+            try:
+                return workflow.publish(issue=copy, user=user)
+            except OperationalError as error:
+                # SQLite's in-memory test database locks tables without waiting (shared cache), where
+                # the real file database waits out its busy timeout: wait here instead. PostgreSQL
+                # never gets here; its second publisher blocks on the row lock.
+                if connection.vendor != "sqlite" or "locked" not in str(error):
+                    raise
+                time.sleep(0.01)
+
     def click(user):
         try:
             copy = Issue.objects.get(pk=issue.pk)
             start.wait()
-            results.append(workflow.publish(issue=copy, user=user))
+            results.append(publish(copy, user))
         except BaseException as error:  # collected and re-raised by the assertion below
             errors.append(error)
         finally:
@@ -205,6 +223,67 @@ def test_two_reviewers_publishing_at_the_same_moment_publish_once_and_neither_ge
     assert sorted(result.changed for result in results) == [False, True]
     assert IssueTransition.objects.filter(issue=issue, action="publish").count() == 1
     assert Issue.objects.get(pk=issue.pk).status == Status.PUBLISHED
+
+
+WORKER = """
+import time
+from django.contrib.auth.models import User
+from editorial import workflow
+from editorial.models import Issue
+time.sleep(max(0, {start} - time.time()))
+result = workflow.publish(issue=Issue.objects.get(number=901), user=User.objects.get(username="{username}"))
+print("changed" if result.changed else "unchanged")
+"""
+SETUP = """
+import datetime
+from django.contrib.auth.models import Group, User
+from editorial import services
+from editorial.models import Article, Issue, Publication, Section
+for name in ("reviewer1", "reviewer2"):
+    User.objects.create_user(name, is_staff=True).groups.add(Group.objects.get(name="审核"))
+issue = services.issue_create(publication=Publication.objects.current(), number=901, date=datetime.date(2026, 11, 27))
+Article.objects.create(issue=issue, section=Section.objects.first(), position=1, title="标题", body="正文。")
+Issue.objects.filter(pk=issue.pk).update(status="approved")
+"""
+CHECK = """
+from editorial.models import Issue
+issue = Issue.objects.get(number=901)
+print(issue.status, issue.transitions.filter(action="publish").count())
+"""
+
+
+def test_two_processes_publishing_at_once_on_the_sqlite_file_database_publish_once(tmp_path):
+    """The embedded default as deployed (a file, WAL, BEGIN IMMEDIATE): two servers' workers racing."""
+    env = {
+        **os.environ,
+        "VAR_DIR": str(tmp_path),
+        "DEBUG": "1",
+        "SECRET_KEY": "tests-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("DATABASE_URL", None)
+    manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+
+    def shell(code, **run):
+        return subprocess.run([*manage, "shell", "-v", "0", "-c", code], env=env, capture_output=True, text=True, **run)
+
+    subprocess.run([*manage, "migrate", "-v", "0"], env=env, check=True)
+    assert shell(SETUP).returncode == 0
+    start = time.time() + 4
+    workers = [
+        subprocess.Popen(
+            [*manage, "shell", "-v", "0", "-c", WORKER.format(start=start, username=name)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("reviewer1", "reviewer2")
+    ]
+    outputs = [worker.communicate(timeout=60) for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0], [err for _, err in outputs]
+    assert sorted(out.strip() for out, _ in outputs) == ["changed", "unchanged"]
+    assert shell(CHECK).stdout.split() == ["published", "1"]
 
 
 @pytest.mark.django_db

@@ -28,7 +28,7 @@ def board_titles(page) -> list[str]:
     return page.locator("[data-board] .digest-board__title").all_inner_texts()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_editor_composes_by_drag_and_drop_and_a_reviewer_publishes_in_that_order(page):
     make_user("editor", role="编辑", first_name="小王")
     make_user("reviewer", role="审核", first_name="李老师")
