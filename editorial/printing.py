@@ -15,6 +15,8 @@ from .models import Issue, Publication
 from .selectors import issue_table_of_contents
 
 PRINT_TEMPLATE = "editorial/print/issue.html"
+# Characters of a centred article title that fit on one line: 17pt in 156 mm less 1em each side.
+TITLE_LINE_CHARS = 24
 
 # A line break inside a paragraph between two Chinese characters is an artefact of typing,
 # not a space: joining with a space would print a visible gap in the middle of a sentence.
@@ -34,6 +36,11 @@ class PrintArticle:
     title: str
     paragraphs: tuple[str, ...]
     source: str
+
+    @property
+    def title_lines(self) -> tuple[str, ...]:
+        """The title as printed: a long two-part headline breaks at its middle space, as newspapers set it."""
+        return title_lines(self.title)
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,25 @@ class PrintDocument:
 def printable(text: str) -> str:
     """The text without control characters (a legacy form feed would print as a box)."""
     return _CONTROL.sub("", text.replace("\r\n", "\n"))
+
+
+def title_lines(title: str, *, width: int = TITLE_LINE_CHARS) -> tuple[str, ...]:
+    """Split a headline too long for one line at the space between its two parts (上海技术交易所开市 建成…).
+
+    Only a space between two Chinese characters counts (not the spaces around “AIS” or “20”), and only
+    when both parts then fit; among several such spaces the most balanced split wins. Otherwise the
+    title is left whole to wrap where it must.
+    """
+    if len(title) <= width:
+        return (title,)
+    candidates = [
+        (title[: match.start()], title[match.end() :])
+        for match in re.finditer(rf"(?<={_WIDE}) (?={_WIDE})", title)
+        if match.start() <= width and len(title) - match.end() <= width
+    ]
+    if not candidates:
+        return (title,)
+    return min(candidates, key=lambda parts: abs(len(parts[0]) - len(parts[1])))
 
 
 def join_paragraph_lines(text: str) -> str:

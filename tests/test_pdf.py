@@ -343,3 +343,15 @@ def test_line_breaks_inside_a_paragraph_do_not_print_as_gaps(tmp_path):
     factories.make_article(issue=issue, title="换行测试", body="长三角一体化\n发展国家战略 AI\n应用。")
     text = render_to_file(issue, tmp_path).pages()[-1]
     assert "长三角一体化发展国家战略 AI 应用。" in text
+
+
+def test_a_long_two_part_headline_prints_on_two_lines_but_keeps_its_whole_bookmark(tmp_path):
+    issue = factories.make_published_issue()
+    factories.make_article(issue=issue, title="宝山区推进钢铁产业绿色低碳转型 建设氢冶金示范项目", body="正文。")
+    rendered = render_to_file(issue, tmp_path)
+    lines = [line.strip() for line in rendered.pages()[-1].splitlines() if line.strip()]
+    assert "宝山区推进钢铁产业绿色低碳转型" in lines
+    assert "建设氢冶金示范项目" in lines
+    xml = poppler("pdftohtml", "-xml", "-i", "-stdout", "-f", "1", "-l", "1", str(rendered.path))
+    titles = [item.text for item in ElementTree.fromstring(xml.encode()).iter("item")]
+    assert "宝山区推进钢铁产业绿色低碳转型 建设氢冶金示范项目" in titles
