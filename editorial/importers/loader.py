@@ -16,6 +16,7 @@
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,12 @@ UPDATED_FIELDS = [
     for field in Article._meta.concrete_fields
     if not field.primary_key and field.name not in {"issue", "source", "created_at", "created_by"}
 ]
+
+
+@functools.cache
+def history_of(model):
+    """The model's history manager, fetched once: each `Model.history` access builds a new manager class."""
+    return model.history
 
 
 class Outcome(models.TextChoices):
@@ -263,7 +270,14 @@ def _create(*, parsed, context, sections, standing, user, status, now) -> tuple[
     )
     # The number is free (checked under the lock); the database's constraints back that up.
     _clean(issue, f"第 {meta.number} 期", exclude=["publication", "created_by", "updated_by"])
-    issue.save()
+    issue.skip_history_when_saving = True
+    try:
+        issue.save()
+    finally:
+        del issue.skip_history_when_saving
+    history_of(Issue).bulk_history_create(
+        [issue], default_user=user, default_change_reason="从旧版文本导入", default_date=now
+    )
     _place_sections(issue, sections, standing, new=True)
     articles = _new_articles(parsed=parsed, issue=issue, sections=sections, user=user, now=now)
     _insert(articles, parsed=parsed, context=context, keep=[], user=user, now=now)
@@ -304,7 +318,7 @@ def _replace(*, parsed, context, issue, sections, standing, user, now) -> dict[s
     _insert(created, parsed=parsed, context=context, keep=kept, user=user, now=now)
     Issue.objects.filter(pk=issue.pk).update(date=meta.date, version=F("version") + 1, updated_by=user, updated_at=now)
     issue.refresh_from_db()
-    Issue.history.bulk_history_create(
+    history_of(Issue).bulk_history_create(
         [issue], update=True, default_user=user, default_change_reason="以旧版文本更新", default_date=now
     )
     return {"created": len(created), "updated": len(kept), "deleted": len(gone)}
@@ -344,15 +358,15 @@ def _insert(articles, *, parsed, context, keep, user, now) -> None:
     ]
     Through.objects.bulk_create(links)
     reason = "从旧版文本导入"
-    history = Article.history.bulk_history_create(
+    history = history_of(Article).bulk_history_create(
         articles, default_user=user, default_change_reason=reason, default_date=now
     )
     if keep:
-        history += Article.history.bulk_history_create(
+        history += history_of(Article).bulk_history_create(
             keep, update=True, default_user=user, default_change_reason="以旧版文本更新", default_date=now
         )
         links += list(Through.objects.filter(article__in=keep))
-    HistoricalRegions = Article.history.model.regions.model
+    HistoricalRegions = history_of(Article).model.regions.model
     by_article: dict[int, list] = {}
     for link in links:
         by_article.setdefault(link.article_id, []).append(link)
