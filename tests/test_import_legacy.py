@@ -80,6 +80,7 @@ def test_the_sample_is_published_as_of_its_printed_date_and_the_import_is_logged
     transition = sample_issue.transitions.get()
     assert (transition.from_status, transition.to_status, transition.action) == ("", "published", IMPORT_ACTION)
     assert "2020-193.txt" in transition.comment and "UTF-8" in transition.comment and "22" in transition.comment
+    assert sample_issue.history.get().status == Issue.Status.PUBLISHED
 
 
 def test_the_samples_articles_carry_the_detected_regions(sample_issue):
