@@ -113,10 +113,10 @@ class ProjectFileFetcher(URLFetcher):
             found = _inside(Path("/" + _decoded_relative_path(parts.path)), _static_roots() + _media_roots())
         elif url.startswith(self.static_prefix):
             found = self._static_file(
-                _decoded_relative_path(urlsplit(url).path[len(urlsplit(self.static_prefix).path) :])
+                _decoded_relative_path(parts.path.removeprefix(urlsplit(self.static_prefix).path))
             )
         elif self.media_prefix and url.startswith(self.media_prefix):
-            relative = _decoded_relative_path(urlsplit(url).path[len(urlsplit(self.media_prefix).path) :])
+            relative = _decoded_relative_path(parts.path.removeprefix(urlsplit(self.media_prefix).path))
             found = _inside(Path(settings.MEDIA_ROOT) / relative, _media_roots())
         else:
             found = None
