@@ -162,6 +162,17 @@ def test_the_table_of_contents_prints_the_page_on_which_each_article_starts(samp
     assert mismatches == {}
 
 
+def test_no_section_heading_or_title_is_left_alone_at_the_foot_of_a_page(sample):
+    pages = [squeeze(text) for text in sample.pages()]
+    actual = body_pages(sample)
+    for section in sample.document.sections:
+        first = section.articles[0]
+        assert squeeze(section.name) + squeeze(first.title) in pages[actual[first.title] - 1], section.name
+        for article in section.articles:
+            opening = squeeze(article.title) + squeeze(article.paragraphs[0])[:8]
+            assert opening in pages[actual[article.title] - 1], article.title
+
+
 def test_the_articles_start_after_the_masthead_and_the_table_of_contents(sample):
     assert min(body_pages(sample).values()) >= 2
     assert sorted(body_pages(sample).values()) == list(body_pages(sample).values())
