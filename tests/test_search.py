@@ -253,3 +253,17 @@ def test_on_the_real_sample_the_queries_find_what_a_reader_expects():
     assert found("区块链")[:3] == sorted(found("区块链")[:3], key=lambda title: "区块链" not in title)
     assert len(found("区块链")) == 4
     assert found("不存在的词语") == []
+
+
+@pytest.mark.django_db
+def test_terms_made_only_of_common_bigrams_skip_the_index_and_find_the_same(monkeypatch):
+    issue = make_published_issue()
+    make_article(issue=issue, title="区块链", body="正文。")
+    make_article(issue=issue, title="区块划分", body="块链状结构。")
+    monkeypatch.setattr(search, "_common_bigrams", lambda connection: {"区块": 0.9, "块链": 0.5})
+    queryset = search_articles(Article.objects.published(), terms=["区块链"])
+    assert "search_bigrams" not in str(queryset.query)
+    assert [article.title for article in queryset] == ["区块链"]
+    monkeypatch.setattr(search, "_common_bigrams", lambda connection: {"区块": 0.9})
+    expected_index = connection.vendor == "postgresql"
+    assert ("search_bigrams" in str(search_articles(Article.objects.all(), terms=["区块链"]).query)) is expected_index
