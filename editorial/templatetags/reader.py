@@ -25,10 +25,21 @@ def highlight(text, terms) -> SafeString:
     return _render(search.highlight(str(text), terms or ()))
 
 
+# After a Chinese sentence end the next paragraph follows directly; elsewhere a space keeps words apart.
+_CLOSES_SENTENCE = tuple("。！？；：…”’）」』")
+
+
+def _run_on(paragraphs: list[str]) -> str:
+    text = ""
+    for paragraph in paragraphs:
+        text += ("" if not text or text.endswith(_CLOSES_SENTENCE) else " ") + paragraph
+    return text
+
+
 @register.filter
 def excerpt(article, terms) -> SafeString:
     """A short passage of the article's body around the first match, matches in <mark>."""
-    return _render(search.excerpt(" ".join(article.paragraphs), terms or ()))
+    return _render(search.excerpt(_run_on(article.paragraphs), terms or ()))
 
 
 @register.filter
