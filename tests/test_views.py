@@ -297,6 +297,11 @@ class TestSearchPage:
         assert "&lt;b&gt;上海&lt;/b&gt;<mark>区块链</mark>中心" in html
         assert "保险<mark>区块链</mark>创新中心成立。" in html
 
+    def test_an_excerpt_runs_chinese_paragraphs_on_and_keeps_latin_words_apart(self, client):
+        make_article(issue=make_published_issue(), title="检索", body="第一段结束。\n\n第二段 AI\n\nModels 第三段。")
+        html = client.get(reverse("editorial:search"), {"q": "检索"}).content.decode()
+        assert "第一段结束。第二段 AI Models 第三段。" in html
+
     def test_a_query_term_containing_markup_is_escaped(self, client):
         make_article(issue=make_published_issue(), title="标题<i>x</i>", body="正文")
         html = client.get(reverse("editorial:search"), {"q": "<i>x</i>"}).content.decode()
