@@ -1,0 +1,35 @@
+"""An administrator imports the real sample in Chromium: issue list → 导入旧版文本 → preview → confirm → the issue."""
+
+import pytest
+
+from editorial.models import Issue
+from tests.factories import make_user
+from tests.samples import legacy_sample_path
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_administrator_previews_and_imports_the_sample_in_the_browser(page, tmp_path):
+    make_user("chief-admin", role="管理员", password="pass-for-tests-1")
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(b"\x00\x01\x02")
+    page.goto("/admin/login/")
+    page.fill("#id_username", "chief-admin")
+    page.fill("#id_password", "pass-for-tests-1")
+    page.click("input[type=submit]")
+    page.goto("/admin/editorial/issue/")
+    page.click("text=导入旧版文本")
+    page.set_input_files("input[type=file]", [str(legacy_sample_path()), str(broken)])
+    page.click("input[value=上传并预览]")
+
+    assert page.locator(".legacy-file").count() == 2
+    sample = page.locator(".legacy-file").first
+    assert "2020年第193期" in sample.locator("h2").inner_text()
+    assert sample.locator("tbody tr:not(.legacy-section)").count() == 22
+    assert "浦东新区（上海）" in sample.inner_text()
+    assert "空字符" in page.locator(".legacy-file").nth(1).inner_text()
+    assert not Issue.objects.exists()
+
+    page.click("input[value^=确认导入]")
+    page.click("text=2020年第193期")
+    assert Issue.objects.get(number=193).articles.count() == 22
+    assert "2020年第193期" in page.locator("#content").inner_text()
