@@ -20,7 +20,7 @@ def issue(transactional_db):
     return issue
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_print_view_shows_a_toolbar_and_the_masthead_on_screen(page, issue):
     page.goto("/issues/193/print/")
     assert page.title() == "长三角每周要讯 2020年第193期"
@@ -31,14 +31,14 @@ def test_the_print_view_shows_a_toolbar_and_the_masthead_on_screen(page, issue):
     assert title.evaluate("element => getComputedStyle(element).color") == "rgb(230, 0, 18)"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_table_of_contents_entry_jumps_to_its_article(page, issue):
     page.goto("/issues/193/print/")
     page.get_by_role("link", name="长三角第6条要讯").click()
     assert page.url.endswith(f"#article-{issue.articles.get(title='长三角第6条要讯').pk}")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_printing_from_chromium_gives_a4_pages_without_the_toolbar(page, issue, tmp_path):
     page.goto("/issues/193/print/")
     page.emulate_media(media="print")
