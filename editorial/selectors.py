@@ -202,10 +202,14 @@ def region_choices(*, tree: dict[int | None, list[SourceRegion]]) -> list[tuple[
     return groups
 
 
-def section_choices() -> list[tuple[str, str]]:
+def sections_in_use() -> QuerySet[Section]:
     """Sections with published articles, in their default order."""
-    sections = Section.objects.filter(pk__in=Article.objects.published().values("section_id")).order_by("position")
-    return [(section.slug, section.name) for section in sections]
+    return Section.objects.filter(pk__in=Article.objects.published().values("section_id")).order_by("position")
+
+
+def section_choices() -> list[tuple[str, str]]:
+    """Sections with published articles, as choices."""
+    return [(section.slug, section.name) for section in sections_in_use()]
 
 
 def year_choices() -> list[tuple[int, str]]:

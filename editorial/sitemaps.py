@@ -5,8 +5,8 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import reverse
 
 from .caching import archive_stamp, cached_response, page_validators
-from .models import Article, Issue, Section, SourceRegion
-from .selectors import regions_in_use
+from .models import Article, Issue, SourceRegion
+from .selectors import regions_in_use, sections_in_use
 
 
 class StaticPagesSitemap(Sitemap):
@@ -48,7 +48,7 @@ class SectionSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return Section.objects.filter(pk__in=Article.objects.published().values("section_id")).order_by("position")
+        return sections_in_use()
 
 
 class RegionSitemap(Sitemap):

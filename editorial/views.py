@@ -77,6 +77,8 @@ class HomeView(CachedPageMixin, TemplateView):
             issue=issue,
             toc=selectors.issue_table_of_contents(issue=issue) if issue else [],
             recent_issues=recent[1:],
+            sections=selectors.sections_in_use(),
+            delta_provinces=SourceRegion.objects.filter(kind=SourceRegion.Kind.PROVINCE, in_yangtze_delta=True),
         )
         return context
 
