@@ -1,5 +1,6 @@
 """Admin forms: what an editor may submit, checked here so a refusal is a message on the page, not an error."""
 
+import datetime
 import json
 
 from django import forms
@@ -134,7 +135,7 @@ class TransitionForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
     )
 
-    def __init__(self, *args, transition: type[workflow.Transition], **kwargs):
+    def __init__(self, *args, transition: type[workflow.Transition], issue: Issue | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.transition = transition
         self.fields["comment"].label = transition.comment_label
@@ -144,7 +145,8 @@ class TransitionForm(forms.Form):
         if transition is workflow.Schedule:
             self.fields["scheduled_at"].required = True
             self.fields["scheduled_at"].error_messages["required"] = "请填写定时发布的日期和时间。"
-            self.fields["scheduled_at"].initial = default_schedule_time()
+            planned = issue.scheduled_at if issue is not None else None
+            self.fields["scheduled_at"].initial = timezone.localtime(planned) if planned else default_schedule_time()
         else:
             del self.fields["scheduled_at"]
 
@@ -155,7 +157,7 @@ def default_schedule_time():
     friday = services.next_issue_date(today=now.date(), latest=None)
     at = now.replace(year=friday.year, month=friday.month, day=friday.day, hour=9, minute=0, second=0, microsecond=0)
     if at <= now:
-        at += timezone.timedelta(days=7)
+        at += datetime.timedelta(days=7)
     return at
 
 
@@ -179,7 +181,7 @@ class ArrangeForm(forms.Form):
         if not raw:
             return None
         try:
-            return timezone.datetime.fromisoformat(raw)
+            return datetime.datetime.fromisoformat(raw)
         except ValueError as error:
             raise ValidationError("页面数据不完整，请刷新页面后重新排序。") from error
 

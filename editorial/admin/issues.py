@@ -230,7 +230,7 @@ class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
             "pool_sections": [board_section.section for board_section in board],
             "addable_sections": [section for pk, section in sections.items() if pk not in placed],
             "actions": [
-                (transition, TransitionForm(transition=transition, prefix=transition.name))
+                (transition, TransitionForm(transition=transition, prefix=transition.name, issue=issue))
                 for transition in workflow.available_transitions(user=user, issue=issue)
             ],
             "problems": workflow.content_problems(issue)
