@@ -18,7 +18,7 @@ from ..resources import ArticleResource
 from .filters import IssueYearFilter, PlacementFilter, RegionFilter
 from .forms import ArticleAdminForm, MoveForm
 from .history import VersionHistoryMixin
-from .issues import status_badge, user_bound_form, without_form_only_fields
+from .issues import last_change, status_badge, user_bound_form, without_form_only_fields
 
 SUGGESTION_TEXT_LIMIT = 2000
 
@@ -27,7 +27,7 @@ SUGGESTION_TEXT_LIMIT = 2000
 class ArticleAdmin(ImportExportMixin, VersionHistoryMixin, admin.ModelAdmin):
     resource_classes = [ArticleResource]
     form = ArticleAdminForm
-    list_display = ["title", "placement", "section", "position", "region_names", "last_change"]
+    list_display = ["title", "placement", "section", "region_names", "last_change"]
     list_filter = [PlacementFilter, "section", RegionFilter, IssueYearFilter]
     search_fields = ["title", "body"]
     search_help_text = "在标题和正文中查找。"
@@ -49,7 +49,7 @@ class ArticleAdmin(ImportExportMixin, VersionHistoryMixin, admin.ModelAdmin):
     def placement(self, article):
         if article.issue is None:
             return format_html('<span class="digest-status digest-status--pool">{}</span>', "稿件库")
-        return format_html("{} {}", article.issue.period_label, status_badge(article.issue))
+        return format_html("{} {}", article.issue.period_label, status_badge(article.issue, with_schedule=False))
 
     @admin.display(description="来源地区")
     def region_names(self, article):
@@ -57,8 +57,7 @@ class ArticleAdmin(ImportExportMixin, VersionHistoryMixin, admin.ModelAdmin):
 
     @admin.display(description="最后修改", ordering="updated_at")
     def last_change(self, article):
-        who = workflow.actor_name(article.updated_by) if article.updated_by else "—"
-        return f"{who} · {workflow.format_short_time(article.updated_at)}"
+        return last_change(article)
 
     def view_on_site(self, article):
         """Readers' page of the article, offered only once readers can see it."""

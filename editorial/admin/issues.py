@@ -31,11 +31,19 @@ class BoardSection:
     articles: list[Article]
 
 
-def status_badge(issue: Issue) -> str:
+def status_badge(issue: Issue, *, with_schedule: bool = True) -> str:
     label = issue.get_status_display()
-    if issue.status == Issue.Status.APPROVED and issue.scheduled_at:
-        label = f"已签发 · 定时 {workflow.format_time(issue.scheduled_at)}"
+    if with_schedule and issue.status == Issue.Status.APPROVED and issue.scheduled_at:
+        label = f"已签发 · 定时 {workflow.format_short_time(issue.scheduled_at)}"
     return format_html('<span class="digest-status digest-status--{}">{}</span>', issue.status, label)
+
+
+def last_change(obj) -> str:
+    """When an issue or article last changed, and by whom (imported rows have no author)."""
+    when = workflow.format_short_time(obj.updated_at)
+    if obj.updated_by is None:
+        return when
+    return format_html('{}<br><span class="digest-muted">{}</span>', when, workflow.actor_name(obj.updated_by))
 
 
 def user_bound_form(form_class, user):
@@ -63,7 +71,7 @@ def without_form_only_fields(fieldsets):
 @admin.register(Issue)
 class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
     form = IssueAdminForm
-    list_display = ["period", "date", "status_display", "article_count", "published_at", "last_change"]
+    list_display = ["period", "date", "status_display", "article_count", "last_change"]
     list_display_links = ["period"]
     list_filter = ["status", YearFilter]
     search_fields = ["number", "articles__title"]
@@ -90,7 +98,7 @@ class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
 
     @admin.display(description="最后修改", ordering="updated_at")
     def last_change(self, issue):
-        return f"{workflow.actor_name(issue.updated_by) if issue.updated_by else '—'} · {workflow.format_short_time(issue.updated_at)}"
+        return last_change(issue)
 
     def get_queryset(self, request):
         return (
