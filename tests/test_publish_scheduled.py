@@ -73,7 +73,8 @@ def test_with_nothing_due_the_command_is_silent_for_cron_and_says_so_when_asked(
     assert "没有到期的定时发布" in run("-v", "2")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # each round starts by closing stale connections, as a daemon must
+# Each round starts by closing stale connections, as a daemon must: that needs a real transaction.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_loop_publishes_each_round_and_stops_cleanly_on_ctrl_c():
     issue = scheduled_issue(at=timezone.now() - datetime.timedelta(seconds=1))
     rounds = []
