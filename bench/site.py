@@ -6,7 +6,7 @@
 
 Against a PostgreSQL database (never SQLite, never var/): migrates it, fills it with
 `manage.py generate_archive --issues 500` (about 11,000 articles) unless --skip-generate,
-then starts gunicorn with the project's gunicorn.conf.py as production runs it (DEBUG off,
+runs ANALYZE (the planner's statistics, which autovacuum keeps in production), then starts gunicorn with the project's gunicorn.conf.py as production runs it (DEBUG off,
 manifest static files served by WhiteNoise, access log off) and measures over HTTP:
 
 - latency (median and p95, sequential keep-alive requests) of /issues/<n>/ — cold (first
@@ -177,6 +177,8 @@ def main() -> int:
     manage("migrate", "--no-input", "-v0", env=env)
     if not options.skip_generate:
         manage("generate_archive", "--issues", str(options.issues), env=env)
+    # Fresh statistics, as autovacuum gathers them after a bulk load in production (some servers run without it).
+    manage("shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')", env=env)
     manage("collectstatic", "--no-input", "-v0", env=env)
 
     server = subprocess.Popen(

@@ -256,14 +256,20 @@ def test_on_the_real_sample_the_queries_find_what_a_reader_expects():
 
 
 @pytest.mark.django_db
-def test_terms_made_only_of_common_bigrams_skip_the_index_and_find_the_same(monkeypatch):
+def test_ranking_through_the_index_keeps_the_order_and_restores_the_planner_setting():
     issue = make_published_issue()
-    make_article(issue=issue, title="区块链", body="正文。")
-    make_article(issue=issue, title="区块划分", body="块链状结构。")
-    monkeypatch.setattr(search, "_common_bigrams", lambda connection: {"区块": 0.9, "块链": 0.5})
+    for n in range(5):
+        make_article(issue=issue, title=f"第{n}篇", body="区块链。" * n)
     queryset = search_articles(Article.objects.published(), terms=["区块链"])
-    assert "search_bigrams" not in str(queryset.query)
-    assert [article.title for article in queryset] == ["区块链"]
-    monkeypatch.setattr(search, "_common_bigrams", lambda connection: {"区块": 0.9})
-    expected_index = connection.vendor == "postgresql"
-    assert ("search_bigrams" in str(search_articles(Article.objects.all(), terms=["区块链"]).query)) is expected_index
+    assert search.uses_bigram_index(queryset) is (connection.vendor == "postgresql")
+    assert search.ranked_pks(queryset) == list(queryset.values_list("pk", flat=True))
+    assert [Article.objects.get(pk=pk).title for pk in search.ranked_pks(queryset)] == [
+        "第4篇",
+        "第3篇",
+        "第2篇",
+        "第1篇",
+    ]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_seqscan")
+            assert cursor.fetchone()[0] == "on"

@@ -409,7 +409,8 @@ class TestQueryCounts:
     def test_search_region_and_section_pages(self, client, django_assert_max_num_queries, articles):
         issue_with_articles(articles)
         search = reverse("editorial:search")
-        self.count_queries(client, search, django_assert_max_num_queries, 9, {"q": "测试 正文", "region": "shanghai"})
+        # On PostgreSQL the ranking runs in its own transaction with the planner told to use the index (+4).
+        self.count_queries(client, search, django_assert_max_num_queries, 13, {"q": "测试 正文", "region": "shanghai"})
         self.count_queries(client, "/regions/shanghai/", django_assert_max_num_queries, 7)
         self.count_queries(client, "/sections/sci-tech/", django_assert_max_num_queries, 6)
 
