@@ -14,7 +14,9 @@ manifest static files served by WhiteNoise, access log off) and measures over HT
   /search/?q=… for a few queries, cold (a search nobody made before: ranked and rendered)
   and cached (the same URL again);
 - requests/second under `wrk` at 16 connections of a cached issue page and of a static file
-  of the same size served by the same gunicorn + WhiteNoise, and their ratio.
+  of the same size served by the same gunicorn + WhiteNoise, and their ratio. Workers are not
+  recycled during the runs (`--max-requests 0`; gunicorn.conf.py restarts each after ~2,000
+  requests, every few seconds at wrk's pace): --recycle-workers measures with recycling.
 
 Targets on the project's 2-core machine: search p95 ≤ 100 ms; the issue page at least 50 %
 of the static file's requests/second. The machine is shared: the load average is printed
@@ -139,6 +141,8 @@ def measure(port: int, options) -> dict:
     issue_url = f"http://127.0.0.1:{port}/issues/{numbers[len(numbers) // 2]}/"
     issue_body = client.get(urllib.parse.urlsplit(issue_url).path)[2]
     results["issue_page_bytes"] = len(issue_body)
+    for _ in range(50):  # every worker has the page in its cache before the clock starts
+        client.get(urllib.parse.urlsplit(issue_url).path)
     results["wrk_issue_rps"] = wrk(issue_url, options.duration)
     results["wrk_static_rps"] = wrk(f"http://127.0.0.1:{port}/static/bench-static.html", options.duration)
     results["ratio_issue_to_static"] = round(results["wrk_issue_rps"] / results["wrk_static_rps"], 3)
@@ -154,6 +158,11 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds of each wrk run")
     parser.add_argument("--issues-sampled", type=int, default=40, help="issue pages timed")
     parser.add_argument("--searches", type=int, default=20, help="requests per search and kind")
+    parser.add_argument(
+        "--recycle-workers",
+        action="store_true",
+        help="keep gunicorn.conf.py's max_requests (workers restart cold every ~2,000 requests)",
+    )
     parser.add_argument("--json", type=Path, help="also write the numbers here")
     options = parser.parse_args()
 
@@ -181,12 +190,13 @@ def main() -> int:
     manage("shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')", env=env)
     manage("collectstatic", "--no-input", "-v0", env=env)
 
-    server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", "digest_cms.wsgi"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    gunicorn = [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null"]
+    if not options.recycle_workers:
+        # gunicorn.conf.py recycles a worker after ~2,000 requests; under wrk's load that is every few
+        # seconds, and each fresh worker starts cold. Steady state is measured unless asked otherwise.
+        gunicorn += ["--max-requests", "0"]
+    gunicorn.append("digest_cms.wsgi")
+    server = subprocess.Popen(gunicorn, cwd=ROOT, env=env, start_new_session=True)
     try:
         wait_until_up(options.port, server)
         # A static file the size of an issue page, served by the same WhiteNoise (restart so it is found).
@@ -196,14 +206,10 @@ def main() -> int:
         (var_dir / "static" / "bench-static.html").write_text("<!DOCTYPE html>" + "x" * (size - 15))
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-        server = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", "digest_cms.wsgi"],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
+        server = subprocess.Popen(gunicorn, cwd=ROOT, env=env, start_new_session=True)
         wait_until_up(options.port, server)
         results = measure(options.port, options)
+        results["workers_recycled"] = options.recycle_workers
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)

@@ -15,6 +15,7 @@ from .caching import (
     archive_stamp,
     cache_get,
     cache_set,
+    issue_page_validators,
     latest,
     page_validators,
     published_issue_stamp,
@@ -119,18 +120,13 @@ class IssueDetailView(IssueMixin, CachedPageMixin, TemplateView):
             found = (issue.pk, issue.updated_at, archive_stamp())
         else:
             # Readers: the issue's and the archive's stamps in one plain query, so a cached page costs little.
-            found = published_issue_stamp(number=self.kwargs["number"])
+            found = getattr(self.request, "published_issue_stamp", None) or published_issue_stamp(
+                number=self.kwargs["number"]
+            )
             if found is None:
                 raise Http404("没有这一期。")
         pk, updated_at, stamp = found
-        return page_validators(
-            self.request,
-            "issue",
-            pk,
-            updated_at.isoformat(),
-            stamp.token,
-            last_modified=latest(updated_at, stamp.latest),
-        )
+        return issue_page_validators(self.request, pk=pk, updated_at=updated_at, stamp=stamp)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

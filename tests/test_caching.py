@@ -5,7 +5,8 @@ from unittest import mock
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import OperationalError, connection
+from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.http import http_date
@@ -169,3 +170,31 @@ def test_the_readers_stamp_query_agrees_with_the_orm(issue):
     assert stamp == archive_stamp()
     assert published_issue_stamp(number=194) is None
     assert published_issue_stamp(number=999) is None
+
+
+def test_a_readers_repeat_visit_takes_the_fast_lane_with_the_same_page_and_headers(client, issue):
+    first = client.get(issue.get_absolute_url())
+    with mock.patch("editorial.views.IssueDetailView.get", side_effect=AssertionError("the full stack ran")):
+        second = client.get(issue.get_absolute_url())
+        not_modified = client.get(issue.get_absolute_url(), headers={"If-None-Match": first["ETag"]})
+    assert second.status_code == 200 and second.content == first.content
+    assert dict(second.items()) == dict(first.items())
+    assert not_modified.status_code == 304 and not_modified["ETag"] == first["ETag"]
+
+
+def test_requests_with_cookies_never_take_the_fast_lane(client, issue, editor):
+    client.get(issue.get_absolute_url())
+    client.force_login(editor)
+    with mock.patch("editorial.views.IssueDetailView.get", return_value=HttpResponse("full stack")) as view:
+        assert client.get(issue.get_absolute_url()).content == b"full stack"
+    view.assert_called_once()
+
+
+def test_a_database_outage_in_the_fast_lane_gets_the_503_page(client, issue):
+    client.get(issue.get_absolute_url())
+    with (
+        mock.patch("editorial.caching.published_issue_stamp", side_effect=OperationalError("down")),
+        mock.patch("editorial.views.published_issue_stamp", side_effect=OperationalError("down")),
+    ):
+        response = client.get(issue.get_absolute_url())
+    assert response.status_code == 503
