@@ -7,7 +7,7 @@ from tests.factories import make_user
 from tests.samples import legacy_sample_path
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_administrator_previews_and_imports_the_sample_in_the_browser(page, tmp_path):
     make_user("chief-admin", role="管理员", password="pass-for-tests-1")
     broken = tmp_path / "broken.txt"
