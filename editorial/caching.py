@@ -229,19 +229,22 @@ class CachedIssuePageMiddleware:
     middleware stack alone costs about as much as serving the file. Only GET requests without
     cookies for /issues/<number>/ take this lane, and only once the full stack has rendered the
     page: its headers are stored with it and replayed. The content stamps are still read on
-    every request (one plain query), so a change shows at once. Anything else — staff, other
-    pages, a page not stored yet — goes through the stack unchanged.
+    every request (one plain query), so a change shows at once — or, with READER_STAMP_MAX_AGE_MS
+    set, reused that long. Anything else — staff, other pages, a page not stored yet — goes
+    through the stack unchanged.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # Issue number → (when read, stamps), kept READER_STAMP_MAX_AGE_MS; dict operations are thread-safe.
+        self._stamps: dict[int, tuple[float, tuple | None]] = {}
 
     def __call__(self, request):
         number = self._issue_number(request)
         if number is None:
             return self.get_response(request)
         try:
-            found = published_issue_stamp(number=number)
+            found = self._stamp(number)
         except DatabaseError:
             # The stack below answers a database outage properly (a 503 page).
             return self.get_response(request)
@@ -264,6 +267,18 @@ class CachedIssuePageMiddleware:
         if response.status_code == 200 and response.get("ETag") == validators.etag and not response.cookies:
             cache_set(key, (response.content, list(response.items())))
         return response
+
+    def _stamp(self, number: int):
+        max_age = settings.READER_STAMP_MAX_AGE_MS / 1000
+        if max_age <= 0:
+            return published_issue_stamp(number=number)
+        now = time.monotonic()
+        remembered = self._stamps.get(number)
+        if remembered is not None and now - remembered[0] < max_age:
+            return remembered[1]
+        found = published_issue_stamp(number=number)
+        self._stamps[number] = (now, found)
+        return found
 
     @staticmethod
     def _issue_number(request) -> int | None:

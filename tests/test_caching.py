@@ -198,3 +198,22 @@ def test_a_database_outage_in_the_fast_lane_gets_the_503_page(client, issue):
     ):
         response = client.get(issue.get_absolute_url())
     assert response.status_code == 503
+
+
+def test_with_a_stamp_max_age_readers_see_a_change_once_it_has_passed(client, issue, settings):
+    settings.READER_STAMP_MAX_AGE_MS = 1000
+    clock = [1000.0]
+    with mock.patch("editorial.caching.time.monotonic", side_effect=lambda: clock[0]):
+        before = client.get(issue.get_absolute_url())
+        article = issue.articles.get()
+        article.title = "更正后的标题"
+        article.save()
+        services.issue_mark_changed(issue=issue)
+        clock[0] += 0.5
+        with CaptureQueriesContext(connection) as queries:
+            within = client.get(issue.get_absolute_url())
+        clock[0] += 1.0
+        after = client.get(issue.get_absolute_url())
+    assert len(queries.captured_queries) == 0
+    assert within.content == before.content
+    assert "更正后的标题" in after.content.decode()
