@@ -14,7 +14,8 @@ manifest static files served by WhiteNoise, access log off) and measures over HT
   /search/?q=… for a few queries, cold (a search nobody made before: ranked and rendered)
   and cached (the same URL again);
 - requests/second under `wrk` at 16 connections of a cached issue page and of a static file
-  of the same size served by the same gunicorn + WhiteNoise, and their ratio. Workers are not
+  of the same size served by the same gunicorn + WhiteNoise (median of alternating runs),
+  and their ratio. Workers are not
   recycled during the runs (`--max-requests 0`; gunicorn.conf.py restarts each after ~2,000
   requests, every few seconds at wrk's pace): --recycle-workers measures with recycling.
   --stamp-max-age-ms 1000 lets readers' issue pages reuse their stamps for a second.
@@ -144,8 +145,15 @@ def measure(port: int, options) -> dict:
     results["issue_page_bytes"] = len(issue_body)
     for _ in range(50):  # every worker has the page in its cache before the clock starts
         client.get(urllib.parse.urlsplit(issue_url).path)
-    results["wrk_issue_rps"] = wrk(issue_url, options.duration)
-    results["wrk_static_rps"] = wrk(f"http://127.0.0.1:{port}/static/bench-static.html", options.duration)
+    # Alternating rounds, so a change in the machine's load (it is shared) hits both alike.
+    issue_runs, static_runs = [], []
+    for _ in range(options.rounds):
+        static_runs.append(wrk(f"http://127.0.0.1:{port}/static/bench-static.html", options.duration))
+        issue_runs.append(wrk(issue_url, options.duration))
+    results["wrk_issue_rps_runs"] = issue_runs
+    results["wrk_static_rps_runs"] = static_runs
+    results["wrk_issue_rps"] = statistics.median(issue_runs)
+    results["wrk_static_rps"] = statistics.median(static_runs)
     results["ratio_issue_to_static"] = round(results["wrk_issue_rps"] / results["wrk_static_rps"], 3)
     results["load_average_after"] = os.getloadavg()
     return results
@@ -156,7 +164,8 @@ def main() -> int:
     parser.add_argument("--issues", type=int, default=500, help="issues to generate (default 500)")
     parser.add_argument("--skip-generate", action="store_true", help="use the archive already in the database")
     parser.add_argument("--port", type=int, default=8193)
-    parser.add_argument("--duration", type=int, default=10, help="seconds of each wrk run")
+    parser.add_argument("--duration", type=int, default=5, help="seconds of each wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating wrk runs of each (median reported)")
     parser.add_argument("--issues-sampled", type=int, default=40, help="issue pages timed")
     parser.add_argument("--searches", type=int, default=20, help="requests per search and kind")
     parser.add_argument(
