@@ -43,7 +43,6 @@ run: demo
 
 # With DATABASE_URL set (postgres://…), the suite runs against that database.
 test: setup
-	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
 lint: setup

@@ -1,0 +1,11 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+
+@pytest.mark.django_db
+def test_the_models_and_their_migrations_are_in_step():
+    output = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=output, stderr=output)
+    assert "No changes detected" in output.getvalue()
