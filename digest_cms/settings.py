@@ -113,6 +113,8 @@ TEMPLATES = [
 WSGI_APPLICATION = "digest_cms.wsgi.application"
 
 # Database: DATABASE_URL in dj-database-url syntax; SQLite under var/ when unset.
+if not os.environ.get("DATABASE_URL"):
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 # Persistent connections with health checks survive a PostgreSQL restart.
 DATABASES = {
     "default": dj_database_url.parse(
