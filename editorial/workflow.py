@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import renditions
 from .models import Issue, IssueTransition
 
 Status = Issue.Status
@@ -168,6 +169,16 @@ class Transition:
     def committed(self, issue: Issue) -> None:
         """Work that must wait until the transition is committed (e.g. pre-rendering a published issue's files)."""
 
+    def _log_and_follow_up(self, issue: Issue) -> None:
+        logger.info(
+            "editorial action=%s issue=%s user=%s status=%s",
+            self.name,
+            issue.number,
+            actor_name(self.user),
+            issue.status,
+        )
+        self.committed(issue)
+
     def execute(self) -> TransitionResult:
         if not self.user_may(self.user):
             raise PermissionDenied(f"您没有“{self.label}”的权限。")
@@ -206,7 +217,7 @@ class Transition:
             Issue.history.bulk_history_create(
                 [locked], update=True, default_user=self.user, default_change_reason=self.label, default_date=now
             )
-            transaction.on_commit(partial(self.committed, locked))
+            transaction.on_commit(partial(self._log_and_follow_up, locked))
         self.issue.refresh_from_db()
         return TransitionResult(issue=self.issue, changed=True, entry=entry)
 
@@ -267,6 +278,9 @@ class Publish(Transition):
     def changes(self, issue, now):
         # A republished issue keeps the date it first reached readers.
         return {"published_at": issue.published_at or now, "scheduled_at": None}
+
+    def committed(self, issue):
+        renditions.prepare_issue_renditions(issue=issue)
 
 
 class PublishScheduled(Publish):
@@ -346,6 +360,9 @@ class Withdraw(Transition):
     comment_label = "撤回原因"
     comment_required = True
     confirm = "撤回后读者将看不到本期。确定撤回吗？"
+
+    def committed(self, issue):
+        renditions.issue_renditions_delete(issue=issue)
 
 
 class Correct(Transition):

@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from editorial import workflow
 from editorial.models import Article, Issue, IssueTransition
-from tests.factories import make_article, make_issue, make_user
+from tests.factories import make_article, make_issue, make_published_issue, make_user
 
 Status = Issue.Status
 
@@ -376,3 +377,28 @@ def test_changing_a_published_issue_needs_a_correction_note(reviewer):
 def test_times_are_shown_in_the_office_time_zone_as_editors_write_them():
     moment = datetime.datetime(2026, 11, 20, 1, 5, tzinfo=datetime.UTC)
     assert workflow.format_time(moment) == "2026年11月20日 09:05"
+
+
+def test_publishing_renders_the_pdf_and_word_file_ahead_of_the_first_reader(
+    reviewer, django_capture_on_commit_callbacks
+):
+    issue = make_issue(status=Issue.Status.APPROVED)
+    make_article(issue=issue)
+    with (
+        mock.patch("editorial.renditions.prepare_issue_renditions") as prepare,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        workflow.publish(issue=issue, user=reviewer)
+    prepare.assert_called_once()
+    assert prepare.call_args.kwargs["issue"].pk == issue.pk
+
+
+def test_withdrawing_deletes_the_stored_renditions(reviewer, django_capture_on_commit_callbacks):
+    issue = make_published_issue()
+    make_article(issue=issue)
+    with (
+        mock.patch("editorial.renditions.issue_renditions_delete") as delete,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        workflow.withdraw(issue=issue, user=reviewer, comment="内容有误")
+    delete.assert_called_once()

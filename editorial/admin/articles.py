@@ -14,9 +14,9 @@ from import_export.admin import ImportExportMixin
 from .. import services, workflow
 from ..importers.regions import suggest_regions
 from ..models import Article, Issue
-from ..resources import ArticleResource
+from ..resources import SPREADSHEET_FORMATS, ArticleResource
 from .filters import IssueYearFilter, PlacementFilter, RegionFilter
-from .forms import ArticleAdminForm, MoveForm
+from .forms import ArticleAdminForm, ColumnNameExportForm, MoveForm
 from .history import VersionHistoryMixin
 from .issues import last_change, status_badge, user_bound_form, without_form_only_fields
 
@@ -26,6 +26,8 @@ SUGGESTION_TEXT_LIMIT = 2000
 @admin.register(Article)
 class ArticleAdmin(ImportExportMixin, VersionHistoryMixin, admin.ModelAdmin):
     resource_classes = [ArticleResource]
+    formats = SPREADSHEET_FORMATS
+    export_form_class = ColumnNameExportForm
     form = ArticleAdminForm
     list_display = ["title", "placement", "section", "region_names", "last_change"]
     list_filter = [PlacementFilter, "section", RegionFilter, IssueYearFilter]

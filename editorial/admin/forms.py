@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from import_export.forms import SelectableFieldsExportForm
 
 from .. import services, workflow
 from ..models import Article, Issue, Section
@@ -227,3 +228,11 @@ class MoveForm(forms.Form):
 class SectionAddForm(forms.Form):
     section = forms.ModelChoiceField(queryset=Section.objects.all(), label="加入栏目")
     correction_note = forms.CharField(label="更正说明", required=False, max_length=500)
+
+
+class ColumnNameExportForm(SelectableFieldsExportForm):
+    """The export form's field checkboxes labelled with the sheet's Chinese column names only."""
+
+    def _get_field_label(self, resource, field_name):
+        field = resource.fields.get(field_name)
+        return field.column_name if field is not None else super()._get_field_label(resource, field_name)

@@ -1,17 +1,9 @@
 from django.contrib import admin
 from import_export.admin import ImportExportMixin
-from import_export.forms import SelectableFieldsExportForm
 
 from ..models import Publication, Section, SourceRegion
 from ..resources import SPREADSHEET_FORMATS, SectionResource, SourceRegionResource
-
-
-class ColumnNameExportForm(SelectableFieldsExportForm):
-    """The export form's field checkboxes labelled with the sheet's Chinese column names only."""
-
-    def _get_field_label(self, resource, field_name):
-        field = resource.fields.get(field_name)
-        return field.column_name if field is not None else super()._get_field_label(resource, field_name)
+from .forms import ColumnNameExportForm
 
 
 @admin.register(Publication)
