@@ -5,11 +5,14 @@ Development defaults are safe: with nothing set, the site runs on SQLite under
 environment, and it refuses to start when a required variable is missing.
 """
 
+import datetime
+import ipaddress
 import json
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE as CSP_NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -73,6 +76,8 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "adminsortable2",
+    "csp",
+    "axes",
     "editorial",
 ]
 
@@ -81,6 +86,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Readers' cached issue pages, served without the rest of the stack (stamps still checked).
     "editorial.caching.CachedIssuePageMiddleware",
+    # Inside the readers' fast lane: its stored headers include the policy (readers' pages use no nonce).
+    "digest_cms.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -90,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "editorial.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "digest_cms.urls"
@@ -211,6 +220,49 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Content Security Policy (django-csp): scripts and styles from this site only, no inline script
+# anywhere. Inline <style> elements need the request's nonce; digest_cms/csp.py adds the two
+# allowances the admin's third-party templates need and leaves PDFs alone (see docs/security.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", CSP_NONCE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# The addresses of the reverse proxies in front of the site (IPs or networks, comma-separated), e.g.
+# TRUSTED_PROXIES=127.0.0.1,::1 for nginx on the same host. Only a request arriving from one of them
+# has its X-Forwarded-For believed; unset, the client is always the connection's own address.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES must list IP addresses or networks, not {_proxy!r}.") from exc
+
+# Login throttling (django-axes): five failed logins for one account from one address lock that
+# pair out for LOGIN_LOCKOUT_MINUTES; a successful login clears the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "digest_cms.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "digest_cms.lockout.lockout_response"
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,

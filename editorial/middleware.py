@@ -21,7 +21,8 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.error("database unavailable: %s %s: %s", request.method, request.path, exception)
         # The page is rendered without a request context: its context processors would query the database.
-        response = HttpResponse(render_to_string("503.html"), status=503)
+        nonce = getattr(request, "csp_nonce", "")
+        response = HttpResponse(render_to_string("503.html", {"csp_nonce": nonce}), status=503)
         response["Retry-After"] = "30"
         response["Cache-Control"] = "no-store"
         return response
