@@ -9,7 +9,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
-from import_export.admin import ImportExportMixin
 
 from .. import services, workflow
 from ..importers.regions import suggest_regions
@@ -19,12 +18,13 @@ from .filters import IssueYearFilter, PlacementFilter, RegionFilter
 from .forms import ArticleAdminForm, ColumnNameExportForm, MoveForm
 from .history import VersionHistoryMixin
 from .issues import last_change, status_badge, user_bound_form, without_form_only_fields
+from .spreadsheets import SpreadsheetImportMixin
 
 SUGGESTION_TEXT_LIMIT = 2000
 
 
 @admin.register(Article)
-class ArticleAdmin(ImportExportMixin, VersionHistoryMixin, admin.ModelAdmin):
+class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin):
     resource_classes = [ArticleResource]
     formats = SPREADSHEET_FORMATS
     export_form_class = ColumnNameExportForm

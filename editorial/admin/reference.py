@@ -1,9 +1,9 @@
 from django.contrib import admin
-from import_export.admin import ImportExportMixin
 
 from ..models import Publication, Section, SourceRegion
 from ..resources import SPREADSHEET_FORMATS, SectionResource, SourceRegionResource
 from .forms import ColumnNameExportForm
+from .spreadsheets import SpreadsheetImportMixin
 
 
 @admin.register(Publication)
@@ -16,7 +16,7 @@ class PublicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(ImportExportMixin, admin.ModelAdmin):
+class SectionAdmin(SpreadsheetImportMixin, admin.ModelAdmin):
     resource_classes = [SectionResource]
     formats = SPREADSHEET_FORMATS
     export_form_class = ColumnNameExportForm
@@ -27,7 +27,7 @@ class SectionAdmin(ImportExportMixin, admin.ModelAdmin):
 
 
 @admin.register(SourceRegion)
-class SourceRegionAdmin(ImportExportMixin, admin.ModelAdmin):
+class SourceRegionAdmin(SpreadsheetImportMixin, admin.ModelAdmin):
     resource_classes = [SourceRegionResource]
     formats = SPREADSHEET_FORMATS
     export_form_class = ColumnNameExportForm
