@@ -203,6 +203,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 3600}}
 
 LOGIN_URL = "admin:login"
+# Where a login lands when its ?next= is missing or refused (off-site): the editors' desk.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # HTTPS: on by default in production; behind a TLS-terminating proxy set
 # SECURE_PROXY_SSL_HEADER=1 (the proxy sends X-Forwarded-Proto) and, if the

@@ -1,0 +1,164 @@
+"""Logging in: five failures lock the account from that address (django-axes), the client's address is read
+behind the configured proxies only, and `?next=` never leads off the site."""
+
+import pytest
+from axes.models import AccessAttempt
+from django.urls import reverse
+
+from digest_cms.client_ip import forwarded_client
+from tests.factories import make_user
+
+PASSWORD = "pass-for-tests-1"
+LOGIN = "/admin/login/"
+
+
+def attempt(client, username, password, *, ip="203.0.113.7", forwarded_for=None, next_url=None):
+    headers = {"REMOTE_ADDR": ip}
+    if forwarded_for is not None:
+        headers["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    url = LOGIN + (f"?next={next_url}" if next_url is not None else "")
+    data = {"username": username, "password": password}
+    if next_url is not None:
+        data["next"] = next_url
+    return client.post(url, data, **headers)
+
+
+def logged_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+@pytest.fixture
+def chief(db):
+    return make_user("chief", role="审核")
+
+
+@pytest.mark.django_db
+def test_four_failures_still_let_the_right_password_in_and_clear_the_count(client, chief):
+    for _ in range(4):
+        assert attempt(client, "chief", "wrong").status_code == 200
+    assert attempt(client, "chief", PASSWORD).status_code == 302
+    assert logged_in(client)
+    assert not AccessAttempt.objects.filter(username="chief").exists()
+
+
+@pytest.mark.django_db
+def test_the_fifth_failure_locks_the_account_with_a_chinese_page_even_for_the_right_password(client, chief):
+    for _ in range(4):
+        attempt(client, "chief", "wrong")
+    locked = attempt(client, "chief", "wrong")
+    assert locked.status_code == 429
+    assert "登录已暂时锁定" in locked.text and "30 分钟后再试" in locked.text and "联系系统管理员" in locked.text
+    again = attempt(client, "chief", PASSWORD)
+    assert again.status_code == 429
+    assert not logged_in(client)
+
+
+@pytest.mark.django_db
+def test_the_lock_lifts_after_the_cool_off(client, chief, settings):
+    import datetime
+
+    for _ in range(5):
+        attempt(client, "chief", "wrong")
+    AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.get().attempt_time - datetime.timedelta(hours=1))
+    assert attempt(client, "chief", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_lock_is_for_the_account_from_that_address_colleagues_elsewhere_still_log_in(client, chief):
+    for _ in range(5):
+        attempt(client, "chief", "wrong", ip="203.0.113.7")
+    assert attempt(client, "chief", PASSWORD, ip="198.51.100.20").status_code == 302
+    client.logout()
+    make_user("editor2", role="编辑")
+    assert attempt(client, "editor2", PASSWORD, ip="203.0.113.7").status_code == 302
+
+
+@pytest.mark.django_db
+def test_without_trusted_proxies_a_forged_forwarded_for_header_cannot_dodge_the_lock(client, chief, settings):
+    settings.TRUSTED_PROXIES = []
+    for n in range(5):
+        attempt(client, "chief", "wrong", forwarded_for=f"192.0.2.{n}")
+    assert attempt(client, "chief", PASSWORD, forwarded_for="192.0.2.99").status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.7"}
+
+
+@pytest.mark.django_db
+def test_behind_a_trusted_proxy_each_reader_is_told_apart_by_the_address_the_proxy_saw(client, chief, settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    for _ in range(5):
+        attempt(client, "chief", "wrong", ip="127.0.0.1", forwarded_for="203.0.113.7")
+    assert attempt(client, "chief", PASSWORD, ip="127.0.0.1", forwarded_for="203.0.113.7").status_code == 429
+    # The attacker's own X-Forwarded-For entries, left of the proxy's, are not believed either.
+    forged = attempt(client, "chief", PASSWORD, ip="127.0.0.1", forwarded_for="198.51.100.20, 203.0.113.7")
+    assert forged.status_code == 429
+    assert attempt(client, "chief", PASSWORD, ip="127.0.0.1", forwarded_for="198.51.100.20").status_code == 302
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.7"}
+
+
+@pytest.mark.parametrize(
+    ("remote_addr", "forwarded_for", "trusted", "client"),
+    [
+        ("203.0.113.7", "", (), "203.0.113.7"),
+        ("203.0.113.7", "198.51.100.1", (), "203.0.113.7"),  # header ignored: no proxy configured
+        ("203.0.113.7", "198.51.100.1", ("127.0.0.1",), "203.0.113.7"),  # not from the proxy: ignored
+        ("127.0.0.1", "198.51.100.1", ("127.0.0.1",), "198.51.100.1"),
+        ("127.0.0.1", "6.6.6.6, 198.51.100.1", ("127.0.0.1",), "198.51.100.1"),  # forged entry on the left
+        ("10.0.0.5", "198.51.100.1, 10.0.0.9", ("10.0.0.0/8",), "198.51.100.1"),  # two proxies in a network
+        ("10.0.0.5", "10.0.0.8, 10.0.0.9", ("10.0.0.0/8",), "10.0.0.8"),  # an internal client
+        ("127.0.0.1", "not-an-ip", ("127.0.0.1",), "127.0.0.1"),
+        ("127.0.0.1", "198.51.100.1:51234", ("127.0.0.1",), "198.51.100.1"),
+        ("::1", "[2001:db8::7]:443", ("::1",), "2001:db8::7"),
+        ("::ffff:127.0.0.1", "198.51.100.1", ("127.0.0.1",), "198.51.100.1"),
+        ("127.0.0.1", "::ffff:198.51.100.1", ("127.0.0.1",), "198.51.100.1"),
+    ],
+)
+def test_the_client_is_the_first_address_from_the_right_not_vouched_for_by_a_trusted_proxy(
+    remote_addr, forwarded_for, trusted, client
+):
+    assert forwarded_client(remote_addr=remote_addr, forwarded_for=forwarded_for, trusted=trusted) == client
+
+
+def test_a_mistyped_proxy_setting_stops_the_site_from_starting():
+    from tests.test_settings import STRONG_KEY, run_manage
+
+    result = run_manage(
+        "check",
+        env={"DEBUG": "0", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "x.example", "TRUSTED_PROXIES": "nginx"},
+    )
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES must list IP addresses" in result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "\\\\evil.example/",
+        "https:evil.example",
+        "javascript:alert(1)",
+        " //evil.example/",
+        "http://testserver@evil.example/",
+    ],
+)
+def test_logging_in_never_redirects_off_the_site(client, chief, next_url):
+    response = attempt(client, "chief", PASSWORD, next_url=next_url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+
+
+@pytest.mark.django_db
+def test_logging_in_follows_a_next_on_the_site(client, chief):
+    response = attempt(client, "chief", PASSWORD, next_url="/admin/editorial/issue/")
+    assert response["Location"] == "/admin/editorial/issue/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/", "/\\evil.example/"])
+def test_logging_out_never_redirects_off_the_site(client, chief, next_url):
+    client.force_login(chief)
+    response = client.post(reverse("admin:logout") + f"?next={next_url}")
+    assert not logged_in(client)
+    assert "evil.example" not in response.get("Location", "")
