@@ -88,6 +88,8 @@ def archive_stamp() -> ArchiveStamp:
 
 # Stands for the issue number while the stamp query is compiled (in the column's range, never a real number).
 _NUMBER_MARKER = 2_147_480_001
+# The largest value of the number column (PositiveIntegerField) on every database we run on.
+_LARGEST_NUMBER = 2_147_483_647
 _issue_stamp_sql: dict[str, tuple[str, tuple]] = {}
 
 
@@ -118,6 +120,9 @@ def published_issue_stamp(*, number: int, using: str = DEFAULT_DB_ALIAS):
             f"SELECT * FROM ({issue_sql}) issue CROSS JOIN ({archive_sql}) archive",
             (*issue_params, *archive_params),
         )
+    if not 0 < number <= _LARGEST_NUMBER:
+        # No issue has it, and the raw query would fail on a number the column cannot hold.
+        return None
     sql, params = _issue_stamp_sql[using]
     with connections[using].cursor() as cursor:
         cursor.execute(sql, [number if param == _NUMBER_MARKER else param for param in params])
