@@ -1,0 +1,109 @@
+"""Properties of region detection (hypothesis), over the office's own catalogue as the migration loads it."""
+
+import importlib
+import unicodedata
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from editorial.importers.regions import Region, RegionCatalogue, detect_regions, opening_sentence
+
+_regions_data = importlib.import_module("editorial.migrations.0002_masthead_sections_regions_roles")
+
+
+def _office_catalogue() -> RegionCatalogue:
+    """The catalogue migration 0002 loads, in its order, without a database."""
+
+    def aliases(text: str) -> tuple[str, ...]:
+        return tuple(alias.strip() for alias in text.replace("，", ",").split(",") if alias.strip())
+
+    regions = [Region(slug, name, "province", None, aliases(alias)) for name, slug, alias in _regions_data.PROVINCES]
+    regions += [
+        Region(slug, name, kind, parent, aliases(alias))
+        for name, slug, kind, parent, alias in _regions_data.LOCAL_REGIONS
+    ]
+    return RegionCatalogue.of(regions)
+
+
+CATALOGUE = _office_catalogue()
+FORMS = sorted({form for region in CATALOGUE.regions for form in (region.name, *region.aliases)})
+FORM_CHARACTERS = {character for form in FORMS for character in unicodedata.normalize("NFKC", form)}
+# Text that can never spell a region: common characters of news copy that no name or alias uses.
+FILLER = st.text(
+    alphabet=[
+        c
+        for c in "发布推进建设全面开展工作会议召开项目产业创新合作服务一体化的了和在与及为等年月日"
+        if c not in FORM_CHARACTERS
+    ],
+    max_size=30,
+)
+form = st.sampled_from(FORMS)
+
+
+def slug_of(name: str) -> str:
+    """The region a form names (a form two regions share goes to the one listed first)."""
+    for region in CATALOGUE.regions:
+        if name in (region.name, *region.aliases):
+            return region.slug
+    raise KeyError(name)
+
+
+@given(st.text(max_size=200), st.text(max_size=400))
+def test_any_text_gives_distinct_known_regions_none_above_another(title, body):
+    found = detect_regions(title=title, body=body, catalogue=CATALOGUE)
+    assert len(set(found)) == len(found)
+    assert all(slug in CATALOGUE for slug in found)
+    for slug in found:
+        assert not set(CATALOGUE.ancestors(slug)) & set(found)
+    assert detect_regions(title=title, body=body, catalogue=CATALOGUE) == found
+
+
+@given(FILLER, form, FILLER)
+def test_a_name_or_alias_anywhere_in_the_title_is_found(before, name, after):
+    assert detect_regions(title=before + name + after, catalogue=CATALOGUE) == (slug_of(name),)
+
+
+@given(FILLER, form, FILLER, st.data())
+def test_spaces_and_full_width_forms_inside_a_name_do_not_hide_it(before, name, after, data):
+    cut = data.draw(st.integers(0, len(name)))
+    space = data.draw(st.sampled_from([" ", "\u3000", "\t", "\n"]))
+    spaced = name[:cut] + space + name[cut:]
+    assert detect_regions(title=before + spaced + after, catalogue=CATALOGUE) == (slug_of(name),)
+
+
+@given(form, FILLER, form)
+def test_two_regions_named_come_in_order_of_mention_unless_one_is_above_the_other(first, filler, second):
+    a, b = slug_of(first), slug_of(second)
+    assume(filler)
+    found = detect_regions(title=first + filler + second, catalogue=CATALOGUE)
+    if a == b or b in CATALOGUE.ancestors(a):
+        assert found == (a,)
+    elif a in CATALOGUE.ancestors(b):
+        assert found == (b,)
+    else:
+        assert found == (a, b)
+
+
+@given(FILLER, form, st.text(max_size=300))
+def test_the_body_is_read_only_when_the_title_names_no_region(title_filler, name, body):
+    with_region = detect_regions(title=title_filler + name, body=body, catalogue=CATALOGUE)
+    assert with_region == (slug_of(name),)
+    without = detect_regions(title=title_filler, body=name + "。" + body, catalogue=CATALOGUE)
+    assert without == (slug_of(name),)
+
+
+@given(FILLER, form)
+def test_a_region_named_after_the_first_sentence_of_the_body_is_not_taken(filler, name):
+    body = filler + "。" + name
+    assert detect_regions(title=filler, body=body, catalogue=CATALOGUE) == ()
+
+
+@given(st.text(max_size=300))
+def test_the_opening_sentence_is_the_start_of_the_first_paragraph(body):
+    sentence = opening_sentence(body)
+    paragraphs = [paragraph.strip() for paragraph in body.split("\n\n") if paragraph.strip()]
+    if not paragraphs:
+        assert sentence == ""
+    else:
+        assert paragraphs[0].startswith(sentence)
+        assert not any(mark in sentence[:-1] for mark in "。！？!?")
