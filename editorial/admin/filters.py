@@ -1,7 +1,7 @@
 """List filters for the issue and article lists: year, where an article stands, region with its subregions."""
 
 from django.contrib import admin
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import ExtractYear
 
 from ..models import Article, Issue, SourceRegion
@@ -52,25 +52,61 @@ class PlacementFilter(admin.SimpleListFilter):
 
 
 class RegionFilter(admin.SimpleListFilter):
-    """来源地区: a province or city includes its districts (上海 includes 浦东新区), as on the public pages."""
+    """来源地区: a province or city includes its districts (上海 includes 浦东新区), as on the public pages.
+
+    Worked out from the small region table in Python. Joins through parent and grandparent took
+    PostgreSQL 2.5 s on 11,000 articles, and the admin builds its filters again for every facet it
+    counts, so the regions are read once per request.
+    """
 
     title = "来源地区"
     parameter_name = "region"
 
     def lookups(self, request, model_admin):
-        used = SourceRegion.objects.filter(
-            Q(articles__isnull=False)
-            | Q(children__articles__isnull=False)
-            | Q(children__children__articles__isnull=False)
-        ).distinct()
-        return [(region.slug, str(region)) for region in used.order_by("position", "pk")]
+        regions = _regions(request)
+        parents = {pk: parent for pk, parent, *_ in regions}
+        used = {pk for region_id, *_, linked in regions if linked for pk in _self_and_ancestors(region_id, parents)}
+        return [(slug, name) for pk, _, slug, name, _ in regions if pk in used]
 
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        region_filter = (
-            Q(regions__slug=self.value())
-            | Q(regions__parent__slug=self.value())
-            | Q(regions__parent__parent__slug=self.value())
+        regions = _regions(request)
+        parents = {pk: parent for pk, parent, *_ in regions}
+        chosen = next((pk for pk, _, slug, *_ in regions if slug == self.value()), None)
+        below = [pk for pk in parents if chosen in _self_and_ancestors(pk, parents)]
+        links = Article.regions.through.objects.filter(sourceregion_id__in=below)
+        return queryset.filter(pk__in=links.values("article_id"))
+
+    def get_facet_queryset(self, changelist):
+        """Articles per choice, each counted once under its regions and every region above them (one query)."""
+        articles = changelist.get_queryset(self.request, exclude_parameters=self.expected_parameters())
+        regions = _regions(self.request)
+        parents = {pk: parent for pk, parent, *_ in regions}
+        counted: dict[int, set[int]] = {}
+        links = Article.regions.through.objects.filter(article_id__in=articles.order_by().values("pk"))
+        for article_id, region_id in links.values_list("article_id", "sourceregion_id"):
+            for pk in _self_and_ancestors(region_id, parents):
+                counted.setdefault(pk, set()).add(article_id)
+        slugs = {slug: pk for pk, _, slug, *_ in regions}
+        return {f"{index}__c": len(counted.get(slugs[slug], ())) for index, (slug, _) in enumerate(self.lookup_choices)}
+
+
+def _regions(request) -> list[tuple[int, int | None, str, str, bool]]:
+    """Every region as (pk, parent pk, slug, name, whether articles name it), in order; one query per request."""
+    if not hasattr(request, "_admin_regions"):
+        linked = Exists(Article.regions.through.objects.filter(sourceregion_id=OuterRef("pk")))
+        request._admin_regions = list(
+            SourceRegion.objects.order_by("position", "pk")
+            .annotate(linked=linked)
+            .values_list("pk", "parent_id", "slug", "name", "linked")
         )
-        return queryset.filter(pk__in=Article.objects.filter(region_filter).values("pk"))
+    return request._admin_regions
+
+
+def _self_and_ancestors(pk: int | None, parents: dict[int, int | None]) -> list[int]:
+    chain: list[int] = []
+    while pk is not None and pk not in chain:
+        chain.append(pk)
+        pk = parents.get(pk)
+    return chain

@@ -1,0 +1,103 @@
+"""The article list's region filter and search, reworked for an archive of 11,000 articles (bench/run.py)."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import make_article, make_issue
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("admin:editorial_article_changelist")
+
+
+def region_choices(response) -> dict[str, str]:
+    """The region filter's choices as the page shows them: slug → label with its count."""
+    spec = next(spec for spec in response.context["cl"].filter_specs if getattr(spec, "parameter_name", None) == "region")
+    return {
+        choice["query_string"].split("region=")[1].split("&")[0]: choice["display"]
+        for choice in spec.choices(response.context["cl"])
+        if "region=" in choice["query_string"]
+    }
+
+
+def test_the_region_filter_offers_the_regions_articles_name_and_the_regions_above_them(client, editor):
+    make_article(issue=make_issue(), regions=["pudong"])
+    make_article(regions=["jiangsu"])
+    client.force_login(editor)
+    assert list(region_choices(client.get(URL))) == ["shanghai", "jiangsu", "pudong"]
+
+
+def test_region_counts_take_in_the_subregions_and_count_an_article_once(client, editor):
+    issue = make_issue()
+    make_article(issue=issue, regions=["pudong"])
+    make_article(issue=issue, regions=["shanghai", "pudong"])
+    make_article(issue=issue, regions=["shanghai"])
+    make_article(regions=["jiangsu"])
+    client.force_login(editor)
+    choices = region_choices(client.get(URL))
+    assert choices == {"shanghai": "上海 (3)", "jiangsu": "江苏 (1)", "pudong": "浦东新区 (2)"}
+
+
+def test_region_counts_follow_the_other_filters_and_the_search(client, editor):
+    issue = make_issue()
+    make_article(issue=issue, regions=["pudong"], title="临港新片区集成电路项目开工")
+    make_article(issue=issue, regions=["shanghai"], title="上海发布养老服务新政")
+    make_article(regions=["jiangsu"], title="苏州集成电路产业园扩区")
+    client.force_login(editor)
+    choices = region_choices(client.get(URL, {"q": "集成电路"}))
+    assert choices == {"shanghai": "上海 (1)", "jiangsu": "江苏 (1)", "pudong": "浦东新区 (1)"}
+    choices = region_choices(client.get(URL, {"placement": "pool"}))
+    assert choices["jiangsu"] == "江苏 (1)" and choices["shanghai"] == "上海 (0)"
+
+
+def test_filtering_by_a_region_lists_the_articles_of_its_subregions(client, editor):
+    issue = make_issue()
+    in_pudong = make_article(issue=issue, regions=["pudong"])
+    in_shanghai = make_article(issue=issue, regions=["shanghai"])
+    make_article(issue=issue, regions=["jiangsu"])
+    client.force_login(editor)
+    listed = {article.pk for article in client.get(URL, {"region": "shanghai"}).context["cl"].result_list}
+    assert listed == {in_pudong.pk, in_shanghai.pk}
+    assert list(client.get(URL, {"region": "no-such-region"}).context["cl"].result_list) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("集成电路", {"chips"}),
+        ("ＡＩ 产业", {"ai"}),  # full-width letters, two terms: both must occur
+        ("ai 养老", set()),
+        ("正文里的词", {"chips"}),  # the body counts as well as the title
+    ],
+)
+def test_the_admin_search_compares_title_and_body_as_the_public_search_does(client, editor, query, found):
+    issue = make_issue()
+    articles = {
+        "chips": make_article(issue=issue, title="集成电路项目开工", body="正文里的词。"),
+        "ai": make_article(issue=issue, title="AI 产业园开园", body="人工智能。"),
+        "care": make_article(title="养老服务新政", body="社区养老。"),
+    }
+    client.force_login(editor)
+    listed = {article.pk for article in client.get(URL, {"q": query}).context["cl"].result_list}
+    assert listed == {articles[name].pk for name in found}
+
+
+def test_a_search_the_public_search_would_refuse_lists_nothing_and_says_why(client, editor):
+    make_article(title="标题")
+    client.force_login(editor)
+    response = client.get(URL, {"q": " ".join(f"词{n}" for n in range(12))})
+    assert list(response.context["cl"].result_list) == []
+    assert any("关键词太多了" in str(message) for message in response.context["messages"])
+
+
+def test_the_article_list_reads_the_regions_once_whatever_the_number_of_regions_and_articles(
+    client, editor, django_assert_max_num_queries
+):
+    issue = make_issue()
+    for slug in ["pudong", "shanghai", "jiangsu", "hangzhou", "hefei"]:
+        make_article(issue=issue, regions=[slug])
+        make_article(regions=[slug])
+    client.force_login(editor)
+    client.get(URL)
+    with django_assert_max_num_queries(25):
+        assert client.get(URL, {"q": "测试", "region": "shanghai"}).status_code == 200
