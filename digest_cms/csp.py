@@ -6,11 +6,13 @@ allowances are added, each for markup shipped by a package we do not template ou
 - django-import-export's export page wires its 全选 box with the inline handler
   ``onchange="onSelectToggleChange(event)"``; that one handler is allowed by its hash, so
   no other inline handler (an injected one included) can run.
-- Inline style attributes (the same page, and widgets that build their markup in script):
+- Inline style attributes, which the same page uses (the browser test in
+  tests/e2e/test_no_injected_script_runs.py finds no other admin page that needs them):
   CSS cannot run script, and every value shown in the admin is escaped by the templates.
 
-PDFs get no policy: Chromium's built-in viewer, which shows our inline PDFs, is itself
-blocked by ``default-src 'none'``, and a PDF we render runs no script of its own.
+PDFs get no policy: Chromium shows an inline PDF through an internal <embed> in a page of its
+own, which ``object-src 'none'`` and ``default-src 'none'`` block (Chromium issue 271452); a PDF
+we render carries no script, and nosniff and X-Frame-Options still apply.
 """
 
 import hashlib
