@@ -9,6 +9,7 @@ network, and stops the render on anything else.
 import logging
 import mimetypes
 import os
+import subprocess
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,7 +156,23 @@ def _refusals_as_render_errors():
         raise PdfRenderError(f"打印版式引用了无法读取的文件（{exc.__cause__ or exc}）。") from exc
 
 
+def chinese_fonts_missing() -> bool:
+    """Whether fontconfig (as WeasyPrint will see it) knows no font that covers Chinese.
+
+    Asked before every layout: with no font at all WeasyPrint crashes the whole process (a
+    segmentation fault in Pango, taking a server worker down with it), and with no Chinese
+    font it prints empty boxes instead of the text.
+    """
+    try:
+        found = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return True
+    return found.returncode != 0 or not found.stdout.strip()
+
+
 def _layout(html: str):
+    if chinese_fonts_missing():
+        raise PdfRenderError("服务器上没有可用的中文字体（需要安装 fonts-noto-cjk），暂时无法排版，请联系管理员。")
     with _refusals_as_render_errors():
         return weasyprint.HTML(string=html, base_url=PRINT_BASE_URL, url_fetcher=ProjectFileFetcher()).render()
 
