@@ -59,5 +59,15 @@ format: setup
 bench-import: setup
 	$(PY) bench/import_legacy.py --json bench/results/import_legacy.json
 
+.PHONY: soak sqlmap
+
+# Load, memory and a PostgreSQL outage against gunicorn (stops and restarts the local cluster 15/main): by hand.
+soak: setup
+	$(PY) security/soak.py --json security/results/soak.json
+
+# sqlmap against the search, its filters and the archive, on PostgreSQL and SQLite: by hand (about half an hour).
+sqlmap: setup
+	$(PY) security/sqlmap_search.py --json security/results/sqlmap.json
+
 clean:
 	rm -rf $(VENV) var/static
