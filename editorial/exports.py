@@ -2,13 +2,17 @@
 
 from .importers.regions import RegionCatalogue, catalogue_from_db
 from .models import Issue
-from .selectors import issue_table_of_contents
+from .selectors import TocSection, issue_table_of_contents
 
 
-def issue_data(*, issue: Issue, catalogue: RegionCatalogue | None = None) -> dict:
+def issue_data(
+    *, issue: Issue, catalogue: RegionCatalogue | None = None, contents: list[TocSection] | None = None
+) -> dict:
     """The issue as plain data: masthead, then sections and articles in reading order (four queries).
 
     Each region carries the name of its province-level ancestor (its own name when it is one).
+    `contents` is the issue's table of contents when the caller has read it already (export_archive reads
+    a hundred issues' at once).
     """
     catalogue = catalogue or catalogue_from_db()
     publication = issue.publication
@@ -35,7 +39,7 @@ def issue_data(*, issue: Issue, catalogue: RegionCatalogue | None = None) -> dic
                     for article in toc.articles
                 ],
             }
-            for toc in issue_table_of_contents(issue=issue)
+            for toc in (issue_table_of_contents(issue=issue) if contents is None else contents)
         ],
     }
 

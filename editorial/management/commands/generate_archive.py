@@ -4,8 +4,8 @@ import datetime
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 
+from editorial.archive import analyze
 from editorial.demo.generator import FIRST_DATE, ArchiveError, generate_archive
 from editorial.models import Article, Issue, IssueSection
 
@@ -43,11 +43,7 @@ class Command(BaseCommand):
             )
         except ArchiveError as exc:
             raise CommandError(str(exc)) from exc
-        if connection.vendor == "postgresql":
-            # The planner's statistics for the new rows: autovacuum would gather them later, and some servers run without it.
-            tables = [model._meta.db_table for model in (Issue, IssueSection, Article, Article.regions.through)]
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE " + ", ".join(map(connection.ops.quote_name, tables)))
+        analyze(Issue, IssueSection, Article, Article.regions.through)
         elapsed = time.monotonic() - started
         first, last = planned[0], planned[-1]
         self.stdout.write(
