@@ -10,7 +10,7 @@ NODE_INSTALLED := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup system-packages run demo test lint format clean bench-import
+.PHONY: setup system-packages run demo test lint format clean bench bench-import
 
 setup: system-packages $(INSTALLED) $(NODE_INSTALLED)
 
@@ -54,6 +54,11 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/djlint templates --reformat
+
+# The whole benchmark against PostgreSQL (DATABASE_URL, default the digest_bench database, created and filled if
+# missing) with Redis (CACHE_URL, default db 10, flushed): one table, numbers in bench/results/.
+bench: setup
+	$(PY) bench/run.py
 
 # Legacy import rate: 500 generated legacy texts into a fresh SQLite file (target ≥ 50 issues/s).
 bench-import: setup

@@ -20,6 +20,7 @@ import io
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -36,10 +37,19 @@ def main() -> int:
     parser.add_argument("--database-url", help="default: a fresh SQLite file in a temporary folder")
     parser.add_argument("--json", type=Path, help="also write the numbers here")
     options = parser.parse_args()
+    results = measure(issues=options.issues, seed=options.seed, database_url=options.database_url)
+    report(results)
+    if options.json:
+        options.json.parent.mkdir(parents=True, exist_ok=True)
+        options.json.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return 0
 
+
+def measure(*, issues: int, seed: int, database_url: str | None) -> dict:
+    """Write `issues` legacy texts, import them with `import_legacy`, and return the numbers (sets Django up)."""
     workdir = Path(tempfile.mkdtemp(prefix="bench-import-"))
-    fresh = options.database_url is None
-    os.environ["DATABASE_URL"] = options.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    fresh = database_url is None
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digest_cms.settings")
@@ -55,7 +65,7 @@ def main() -> int:
     first_number = 1 if fresh else FIRST_NUMBER_ON_SHARED_DATABASE
     folder = workdir / "legacy"
     started = time.perf_counter()
-    files, articles = write_legacy_folder(folder, issues=options.issues, seed=options.seed, first_number=first_number)
+    files, articles = write_legacy_folder(folder, issues=issues, seed=seed, first_number=first_number)
     generated_in = time.perf_counter() - started
 
     from editorial.importers.loader import ImportContext
@@ -79,11 +89,11 @@ def main() -> int:
 
     from editorial.models import Article, Issue
 
-    imported = Issue.objects.filter(number__gte=first_number, number__lt=first_number + options.issues)
+    imported = Issue.objects.filter(number__gte=first_number, number__lt=first_number + issues)
     imported_issues = imported.count()
     imported_articles = Article.objects.filter(issue__in=imported).count()
     if not fresh:
-        imported.delete()
+        _remove(imported)
 
     results = {
         "benchmark": "legacy import",
@@ -91,6 +101,7 @@ def main() -> int:
         "issues": imported_issues,
         "articles": imported_articles,
         "files_bytes": sum(path.stat().st_size for path in files),
+        "generate_seconds": round(generated_in, 3),
         "parse_seconds": round(parse_seconds, 3),
         "parse_issues_per_second": round(len(files) / parse_seconds, 1),
         "import_seconds": round(import_seconds, 3),
@@ -105,13 +116,50 @@ def main() -> int:
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
     }
     assert imported_issues == len(files) and imported_articles == articles, out.getvalue()
+    connection.close()
+    shutil.rmtree(workdir, ignore_errors=True)
+    return results
+
+
+def _remove(imported) -> None:
+    """Leave a shared database as it was: the imported issues, their history rows, and the dead rows they leave."""
+    from django.db import connection
+
+    from editorial.models import Article, Issue, IssueTransition
+
+    issue_ids = list(imported.values_list("pk", flat=True))
+    article_ids = list(Article.objects.filter(issue_id__in=issue_ids).values_list("pk", flat=True))
+    imported.delete()
+    HistoricalArticle = Article.history.model
+    HistoricalArticle.regions.model.objects.filter(history__id__in=article_ids).delete()
+    HistoricalArticle.objects.filter(id__in=article_ids).delete()
+    Issue.history.model.objects.filter(id__in=issue_ids).delete()
+    if connection.vendor == "postgresql":
+        tables = [
+            model._meta.db_table
+            for model in (
+                Issue,
+                Article,
+                Article.regions.through,
+                IssueTransition,
+                HistoricalArticle,
+                HistoricalArticle.regions.model,
+                Issue.history.model,
+            )
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE " + ", ".join(map(connection.ops.quote_name, tables)))
+
+
+def report(results: dict) -> None:
     print(
-        f"生成 {len(files)} 个旧版文本（{results['files_bytes'] / 1024 / 1024:.1f} MB，{articles} 篇）用时 {generated_in:.1f} 秒"
+        f"生成 {results['issues']} 个旧版文本（{results['files_bytes'] / 1024 / 1024:.1f} MB，{results['articles']} 篇）"
+        f"用时 {results['generate_seconds']:.1f} 秒"
     )
-    print(f"{'数据库':<10}{connection.vendor}")
-    print(f"{'只解析':<10}{parse_seconds:>8.2f} 秒  {results['parse_issues_per_second']:>8.1f} 期/秒")
+    print(f"{'数据库':<10}{results['database']}")
+    print(f"{'只解析':<10}{results['parse_seconds']:>8.2f} 秒  {results['parse_issues_per_second']:>8.1f} 期/秒")
     print(
-        f"{'导入':<10}{import_seconds:>8.2f} 秒  {results['import_issues_per_second']:>8.1f} 期/秒"
+        f"{'导入':<10}{results['import_seconds']:>8.2f} 秒  {results['import_issues_per_second']:>8.1f} 期/秒"
         f"  {results['import_articles_per_second']:>8.0f} 篇/秒（目标 ≥ 50 期/秒）"
     )
     print(
@@ -120,10 +168,6 @@ def main() -> int:
         f"{1000 / max(results['writer_cpu_ms_per_issue'], results['parser_cpu_ms_per_issue']):.0f} 期/秒）"
     )
     print(f"{'负载':<10}{results['load_average']}（1 分钟平均；机器忙时墙钟速率偏低）")
-    if options.json:
-        options.json.parent.mkdir(parents=True, exist_ok=True)
-        options.json.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return 0
 
 
 def write_legacy_folder(folder: Path, *, issues: int, seed: int, first_number: int) -> tuple[list[Path], int]:

@@ -5,9 +5,10 @@
     ... bench/site.py --json bench/results/site.json
 
 Against a PostgreSQL database (never SQLite, never var/): migrates it, fills it with
-`manage.py generate_archive --issues 500` (about 11,000 articles) unless --skip-generate,
-runs ANALYZE (the planner's statistics, which autovacuum keeps in production), then starts gunicorn with the project's gunicorn.conf.py as production runs it (DEBUG off,
-manifest static files served by WhiteNoise, access log off) and measures over HTTP:
+`manage.py generate_archive --issues 500` (about 11,000 articles; the command runs ANALYZE)
+unless --skip-generate, then starts gunicorn with the project's gunicorn.conf.py as production
+runs it (DEBUG off, manifest static files served by WhiteNoise, access log to a file) and
+measures over HTTP:
 
 - latency (median and p95, sequential keep-alive requests) of /issues/<n>/ — cold (first
   request for an issue: rendered, stored in the page cache) and cached — and of
@@ -15,14 +16,13 @@ manifest static files served by WhiteNoise, access log off) and measures over HT
   and cached (the same URL again);
 - requests/second under `wrk` at 16 connections of a cached issue page and of a static file
   of the same size served by the same gunicorn + WhiteNoise (median of alternating runs),
-  and their ratio. Workers are not
-  recycled during the runs (`--max-requests 0`; gunicorn.conf.py restarts each after ~2,000
-  requests, every few seconds at wrk's pace): --recycle-workers measures with recycling.
-  --stamp-max-age-ms 1000 lets readers' issue pages reuse their stamps for a second.
+  and their ratio. Workers are not recycled during the runs (`--max-requests 0`):
+  --recycle-workers keeps gunicorn.conf.py's recycling. --stamp-max-age-ms sets
+  READER_STAMP_MAX_AGE_MS (default 0 here: stamps read on every request).
 
-Targets on the project's 2-core machine: search p95 ≤ 100 ms; the issue page at least 50 %
-of the static file's requests/second. The machine is shared: the load average is printed
-with the numbers, and results taken under load read slower than they are.
+`bench/run.py` (`make bench`) composes the same functions with the legacy import, the admin,
+the PDF and memory into one table. The machine is shared: the load average is printed with
+the numbers, and results taken under load read slower than they are.
 """
 
 import argparse
@@ -46,6 +46,8 @@ PYTHON = sys.executable
 # Words the generated archive holds in a few hundred to a few thousand articles, one- to four-character terms.
 SEARCHES = ["人工智能", "长三角", "集成电路 上海", "养老 服务", "营商环境", "5G", "数据", "港"]
 FILTERED_SEARCHES = [{"q": "人工智能", "region": "shanghai"}, {"region": "zhejiang", "year": "2020"}]
+STATIC_TWIN = "bench-static.html"
+ANALYZE = "from django.db import connection; connection.cursor().execute('ANALYZE')"
 
 
 def run(args: list[str], env: dict) -> None:
@@ -56,32 +58,180 @@ def manage(*args: str, env: dict) -> None:
     run([PYTHON, "manage.py", *args], env)
 
 
-def wait_until_up(port: int, process: subprocess.Popen) -> None:
-    for _ in range(100):
+def shell(code: str, *, env: dict) -> str:
+    """Run Python code with Django set up (`manage.py shell -c`); what it printed."""
+    return subprocess.run(
+        [PYTHON, "manage.py", "shell", "-v", "0", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def production_env(*, port: int, var_dir: Path, cache_url: str = "", **extra: str) -> dict:
+    """The environment of a production server on this machine: DEBUG off, HTTP (no TLS proxy), files under var_dir."""
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Plain HTTP on the loopback: production's HTTPS redirect and secure cookies would lock the client out.
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "VAR_DIR": str(var_dir),
+        "MEDIA_ROOT": str(var_dir / "media"),
+        "LOG_LEVEL": "WARNING",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        **extra,
+    }
+    env.pop("CACHE_URL", None)
+    if cache_url:
+        env["CACHE_URL"] = cache_url
+    return env
+
+
+def require_postgresql() -> str:
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("Set DATABASE_URL to a PostgreSQL database for the benchmark (it is migrated and filled).")
+    return database_url
+
+
+def require_wrk() -> None:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: run `make setup` (Debian package wrk).")
+
+
+def prepare_database(env: dict, *, issues: int, generate: bool) -> bool:
+    """Migrate, generate the archive when asked, collect static files; True if the archive was generated now."""
+    manage("migrate", "--no-input", "-v0", env=env)
+    if generate:
+        manage("generate_archive", "--issues", str(issues), env=env)
+    else:
+        # Fresh statistics, as autovacuum gathers them in production (this server runs without it).
+        shell(ANALYZE, env=env)
+    manage("collectstatic", "--no-input", "-v0", env=env)
+    return generate
+
+
+def wait_until_up(port: int, process: subprocess.Popen, *, log: Path | None = None) -> None:
+    for _ in range(150):
         if process.poll() is not None:
-            raise SystemExit(f"gunicorn stopped (exit {process.returncode}); see its output above.")
+            tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+            raise SystemExit(f"gunicorn stopped (exit {process.returncode}).\n{tail}")
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/healthz")
             if connection.getresponse().status == 200:
                 return
         except OSError:
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not answer /healthz within 20 s.")
+            pass
+        time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer /healthz within 30 s.")
+
+
+class Gunicorn:
+    """gunicorn with the project's gunicorn.conf.py in its own process group; stdout and stderr to `log`."""
+
+    def __init__(self, env: dict, *, port: int, log: Path, recycle_workers: bool = True):
+        self.env, self.port, self.log = env, port, log
+        self.command = [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
+        if not recycle_workers:
+            # Steady-state workers: gunicorn.conf.py replaces each after ~20,000 requests, a few times a
+            # minute at wrk's pace, and every fresh worker starts with cold caches.
+            self.command += ["--max-requests", "0"]
+        self.command.append("digest_cms.wsgi")
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "Gunicorn":
+        with self.log.open("ab") as output:
+            self.process = subprocess.Popen(
+                self.command, cwd=ROOT, env=self.env, stdout=output, stderr=output, start_new_session=True
+            )
+        wait_until_up(self.port, self.process, log=self.log)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=60)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        return [int(pid) for pid in children]
+
+    def memory(self) -> dict:
+        """Resident (RSS) and proportional (PSS: shared pages split among the processes sharing them) memory, MB."""
+        workers = [process_memory(pid) for pid in self.worker_pids()]
+        return {
+            "master": process_memory(self.process.pid),
+            "workers": workers,
+            "worker_rss_mb_max": max(worker["rss_mb"] for worker in workers),
+            "worker_pss_mb_sum": round(sum(worker["pss_mb"] for worker in workers), 1),
+        }
+
+    def __enter__(self) -> "Gunicorn":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def process_memory(pid: int) -> dict:
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value = line.split(":", 1)
+        fields[name] = int(value.split()[0])
+    return {"pid": pid, "rss_mb": round(fields["Rss"] / 1024, 1), "pss_mb": round(fields["Pss"] / 1024, 1)}
 
 
 class Client:
-    """Sequential keep-alive requests, timed on the client."""
+    """Sequential keep-alive requests, timed on the client; keeps the cookies it is given."""
 
     def __init__(self, port: int):
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, *, body: bytes | None = None, headers: dict | None = None):
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        start = time.perf_counter()
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        content = response.read()
+        elapsed = (time.perf_counter() - start) * 1000
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return elapsed, response, content
 
     def get(self, path: str) -> tuple[float, int, bytes]:
-        start = time.perf_counter()
-        self.connection.request("GET", path)
-        response = self.connection.getresponse()
-        body = response.read()
-        return (time.perf_counter() - start) * 1000, response.status, body
+        elapsed, response, content = self.request("GET", path)
+        return elapsed, response.status, content
+
+    def login(self, username: str, password: str) -> None:
+        """Sign in through the admin's own login form (CSRF token and all)."""
+        page = self.get("/admin/login/")[2].decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        form = urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": token, "username": username, "password": password, "next": "/admin/"}
+        )
+        _, response, _ = self.request(
+            "POST",
+            "/admin/login/",
+            body=form.encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Referer": "http://127.0.0.1/admin/login/"},
+        )
+        if response.status != 302 or "sessionid" not in self.cookies:
+            raise SystemExit(f"Signing in as {username} failed (HTTP {response.status}).")
 
 
 def summary(timings: list[float]) -> dict:
@@ -98,6 +248,53 @@ def search_path(params: dict) -> str:
     return "/search/?" + urllib.parse.urlencode(params)
 
 
+def issue_numbers(client: Client) -> list[int]:
+    """The published issue numbers on the archive's first page, newest first."""
+    return [int(n) for n in re.findall(rb'href="/issues/(\d+)/"', client.get("/issues/")[2])]
+
+
+def measure_page(client: Client, path: str, *, runs: int) -> dict:
+    """Latency of one page requested again and again (the first request is left out: it may render)."""
+    elapsed, status, _ = client.get(path)
+    if status != 200:
+        raise SystemExit(f"{path} answered {status}.")
+    return {"first_ms": round(elapsed, 1), **summary([client.get(path)[0] for _ in range(runs)])}
+
+
+def measure_issue_pages(client: Client, numbers: list[int], *, sampled: int) -> dict:
+    cold, cached = [], []
+    for number in numbers[:sampled]:
+        elapsed, status, _ = client.get(f"/issues/{number}/")
+        assert status == 200, status
+        cold.append(elapsed)
+        for _ in range(4):
+            cached.append(client.get(f"/issues/{number}/")[0])
+    return {"cold": summary(cold), "cached": summary(cached)}
+
+
+def measure_searches(client: Client, queries: list, *, runs: int) -> dict:
+    """Per query (a string, or a dict of parameters): hits, cold latency (a search never made before) and cached."""
+    searches = {}
+    counter = itertools.count()
+    for query in queries:
+        params = query if isinstance(query, dict) else {"q": query}
+        label = " ".join(f"{key}={value}" for key, value in params.items())
+        # An extra parameter nobody sends makes each request a search never made before (no cache).
+        cold = [client.get(search_path({**params, "bench": next(counter)}))[0] for _ in range(runs)]
+        client.get(search_path(params))
+        warm = [client.get(search_path(params))[0] for _ in range(runs)]
+        body = client.get(search_path(params))[2]
+        found = re.search(r"共找到 <strong>(\d+)</strong> 篇", body.decode())
+        searches[label] = {"hits": int(found.group(1)) if found else 0, "cold": summary(cold), "cached": summary(warm)}
+    return searches
+
+
+def write_static_twin(var_dir: Path, size: int) -> str:
+    """A static file of `size` bytes for WhiteNoise to serve (it scans STATIC_ROOT when a worker starts)."""
+    (var_dir / "static" / STATIC_TWIN).write_text("<!DOCTYPE html>" + "x" * (size - 15))
+    return f"/static/{STATIC_TWIN}"
+
+
 def wrk(url: str, seconds: int) -> float:
     output = subprocess.run(
         ["wrk", "-t2", "-c16", f"-d{seconds}s", url], capture_output=True, text=True, check=True
@@ -108,53 +305,50 @@ def wrk(url: str, seconds: int) -> float:
     return float(match.group(1))
 
 
-def measure(port: int, options) -> dict:
-    client = Client(port)
-    numbers = [int(n) for n in re.findall(rb'href="/issues/(\d+)/"', client.get("/issues/")[2])]
+def measure_throughput(client: Client, *, issue_path: str, static_path: str, rounds: int, duration: int) -> dict:
+    """wrk at 16 connections on the issue page and on the static file, alternating rounds, medians and their ratio."""
+    base = f"http://127.0.0.1:{client.connection.port}"
+    for _ in range(50):  # every worker has the page in its cache before the clock starts
+        client.get(issue_path)
+    # Alternating rounds, so a change in the machine's load (it is shared) hits both alike.
+    issue_runs, static_runs = [], []
+    for _ in range(rounds):
+        static_runs.append(wrk(base + static_path, duration))
+        issue_runs.append(wrk(base + issue_path, duration))
+    issue_rps, static_rps = statistics.median(issue_runs), statistics.median(static_runs)
+    return {
+        "issue_rps_runs": issue_runs,
+        "static_rps_runs": static_runs,
+        "issue_rps": issue_rps,
+        "static_rps": static_rps,
+        "ratio": round(issue_rps / static_rps, 3),
+    }
+
+
+def measure(client: Client, options) -> dict:
+    numbers = issue_numbers(client)
     if len(numbers) < 40:
         raise SystemExit("The archive has fewer than 40 published issues: run without --skip-generate.")
     results: dict = {"load_average_before": os.getloadavg()}
-
-    cold, cached = [], []
-    for number in numbers[: options.issues_sampled]:
-        elapsed, status, _ = client.get(f"/issues/{number}/")
-        assert status == 200, status
-        cold.append(elapsed)
-        for _ in range(4):
-            cached.append(client.get(f"/issues/{number}/")[0])
-    results["issue_page"] = {"cold": summary(cold), "cached": summary(cached)}
-
-    searches = {}
-    counter = itertools.count()
-    for query in [*SEARCHES, *FILTERED_SEARCHES]:
-        params = query if isinstance(query, dict) else {"q": query}
-        label = " ".join(f"{key}={value}" for key, value in params.items())
-        # An extra parameter nobody sends makes each request a search never made before (no cache).
-        cold = [client.get(search_path({**params, "bench": next(counter)}))[0] for _ in range(options.searches)]
-        client.get(search_path(params))
-        warm = [client.get(search_path(params))[0] for _ in range(options.searches)]
-        status, body = client.get(search_path(params))[1:]
-        found = re.search(r"共找到 <strong>(\d+)</strong> 篇", body.decode())
-        searches[label] = {"hits": int(found.group(1)) if found else 0, "cold": summary(cold), "cached": summary(warm)}
-    results["search"] = searches
-    every_cold = [value["cold"]["p95_ms"] for value in searches.values()]
-    results["search_cold_p95_worst_ms"] = max(every_cold)
-
-    issue_url = f"http://127.0.0.1:{port}/issues/{numbers[len(numbers) // 2]}/"
-    issue_body = client.get(urllib.parse.urlsplit(issue_url).path)[2]
-    results["issue_page_bytes"] = len(issue_body)
-    for _ in range(50):  # every worker has the page in its cache before the clock starts
-        client.get(urllib.parse.urlsplit(issue_url).path)
-    # Alternating rounds, so a change in the machine's load (it is shared) hits both alike.
-    issue_runs, static_runs = [], []
-    for _ in range(options.rounds):
-        static_runs.append(wrk(f"http://127.0.0.1:{port}/static/bench-static.html", options.duration))
-        issue_runs.append(wrk(issue_url, options.duration))
-    results["wrk_issue_rps_runs"] = issue_runs
-    results["wrk_static_rps_runs"] = static_runs
-    results["wrk_issue_rps"] = statistics.median(issue_runs)
-    results["wrk_static_rps"] = statistics.median(static_runs)
-    results["ratio_issue_to_static"] = round(results["wrk_issue_rps"] / results["wrk_static_rps"], 3)
+    results["issue_page"] = measure_issue_pages(client, numbers, sampled=options.issues_sampled)
+    results["search"] = measure_searches(client, [*SEARCHES, *FILTERED_SEARCHES], runs=options.searches)
+    results["search_cold_p95_worst_ms"] = max(value["cold"]["p95_ms"] for value in results["search"].values())
+    issue_path = f"/issues/{numbers[len(numbers) // 2]}/"
+    results["issue_page_bytes"] = len(client.get(issue_path)[2])
+    throughput = measure_throughput(
+        client,
+        issue_path=issue_path,
+        static_path=f"/static/{STATIC_TWIN}",
+        rounds=options.rounds,
+        duration=options.duration,
+    )
+    results.update(
+        wrk_issue_rps_runs=throughput["issue_rps_runs"],
+        wrk_static_rps_runs=throughput["static_rps_runs"],
+        wrk_issue_rps=throughput["issue_rps"],
+        wrk_static_rps=throughput["static_rps"],
+        ratio_issue_to_static=throughput["ratio"],
+    )
     results["load_average_after"] = os.getloadavg()
     return results
 
@@ -171,7 +365,7 @@ def main() -> int:
     parser.add_argument(
         "--recycle-workers",
         action="store_true",
-        help="keep gunicorn.conf.py's max_requests (workers restart cold every ~2,000 requests)",
+        help="keep gunicorn.conf.py's max_requests (workers restart cold every ~20,000 requests)",
     )
     parser.add_argument(
         "--stamp-max-age-ms",
@@ -182,56 +376,24 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the numbers here")
     options = parser.parse_args()
 
-    database_url = os.environ.get("DATABASE_URL", "")
-    if not database_url.startswith(("postgres://", "postgresql://")):
-        raise SystemExit("Set DATABASE_URL to a PostgreSQL database for the benchmark (it is migrated and filled).")
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is missing: run `make setup` (Debian package wrk).")
+    require_postgresql()
+    require_wrk()
     var_dir = Path(tempfile.mkdtemp(prefix="bench-site-"))
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "VAR_DIR": str(var_dir),
-        "LOG_LEVEL": "WARNING",
-        "GUNICORN_BIND": f"127.0.0.1:{options.port}",
-        "READER_STAMP_MAX_AGE_MS": str(options.stamp_max_age_ms),
-    }
-    env.pop("CACHE_URL", None)
-    manage("migrate", "--no-input", "-v0", env=env)
-    if not options.skip_generate:
-        manage("generate_archive", "--issues", str(options.issues), env=env)
-    # Fresh statistics, as autovacuum gathers them after a bulk load in production (some servers run without it).
-    manage("shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')", env=env)
-    manage("collectstatic", "--no-input", "-v0", env=env)
-
-    gunicorn = [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null"]
-    if not options.recycle_workers:
-        # gunicorn.conf.py recycles a worker after ~2,000 requests; under wrk's load that is every few
-        # seconds, and each fresh worker starts cold. Steady state is measured unless asked otherwise.
-        gunicorn += ["--max-requests", "0"]
-    gunicorn.append("digest_cms.wsgi")
-    server = subprocess.Popen(gunicorn, cwd=ROOT, env=env, start_new_session=True)
+    env = production_env(port=options.port, var_dir=var_dir, READER_STAMP_MAX_AGE_MS=str(options.stamp_max_age_ms))
     try:
-        wait_until_up(options.port, server)
-        # A static file the size of an issue page, served by the same WhiteNoise (restart so it is found).
-        client = Client(options.port)
-        numbers = [int(n) for n in re.findall(rb'href="/issues/(\d+)/"', client.get("/issues/")[2])]
-        size = len(client.get(f"/issues/{numbers[len(numbers) // 2]}/")[2]) if numbers else 60_000
-        (var_dir / "static" / "bench-static.html").write_text("<!DOCTYPE html>" + "x" * (size - 15))
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        server = subprocess.Popen(gunicorn, cwd=ROOT, env=env, start_new_session=True)
-        wait_until_up(options.port, server)
-        results = measure(options.port, options)
+        prepare_database(env, issues=options.issues, generate=not options.skip_generate)
+        server = Gunicorn(env, port=options.port, log=var_dir / "gunicorn.log", recycle_workers=options.recycle_workers)
+        with server:
+            # A static file the size of an issue page, served by the same WhiteNoise (restart so it is found).
+            client = Client(options.port)
+            numbers = issue_numbers(client)
+            size = len(client.get(f"/issues/{numbers[len(numbers) // 2]}/")[2]) if numbers else 60_000
+            write_static_twin(var_dir, size)
+            server.restart()
+            results = measure(Client(options.port), options)
         results["workers_recycled"] = options.recycle_workers
         results["reader_stamp_max_age_ms"] = options.stamp_max_age_ms
     finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
         shutil.rmtree(var_dir, ignore_errors=True)
 
     print(json.dumps(results, ensure_ascii=False, indent=2))
