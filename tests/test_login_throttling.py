@@ -3,6 +3,7 @@ behind the configured proxies only, and `?next=` never leads off the site."""
 
 import pytest
 from axes.models import AccessAttempt
+from django.test import Client
 from django.urls import reverse
 
 from digest_cms.client_ip import forwarded_client
@@ -162,3 +163,21 @@ def test_logging_out_never_redirects_off_the_site(client, chief, next_url):
     response = client.post(reverse("admin:logout") + f"?next={next_url}")
     assert not logged_in(client)
     assert "evil.example" not in response.get("Location", "")
+
+
+@pytest.mark.django_db
+def test_an_administrator_lifts_a_lockout_from_the_admin(client, chief, administrator):
+    for _ in range(5):
+        attempt(client, "chief", "wrong")
+    assert attempt(client, "chief", PASSWORD).status_code == 429
+    desk = Client()
+    desk.force_login(administrator)
+    lockouts = desk.get(reverse("admin:axes_accessattempt_changelist"))
+    assert lockouts.status_code == 200 and "chief" in lockouts.text
+    (entry,) = AccessAttempt.objects.filter(username="chief")
+    lifted = desk.post(
+        reverse("admin:axes_accessattempt_changelist"),
+        {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"},
+    )
+    assert lifted.status_code == 302
+    assert attempt(client, "chief", PASSWORD).status_code == 302
