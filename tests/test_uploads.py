@@ -98,21 +98,21 @@ def file_errors(response) -> list[str]:
 @pytest.mark.django_db
 def test_a_sheet_over_the_size_limit_is_refused_before_it_is_read(as_administrator, monkeypatch):
     monkeypatch.setattr(spreadsheets, "MAX_UPLOAD_BYTES", 1024)
-    before = database_state()
+    before, waiting = database_state(), pending_sheets()
     response = post_import(as_administrator, (SECTION_CSV + "x" * 2000).encode(), "big.csv", "CSV")
     assert response.status_code == 200
     assert any("文件太大" in error for error in file_errors(response))
     assert "confirm_form" not in response.context
-    assert database_state() == before and pending_sheets() == []
+    assert database_state() == before and pending_sheets() == waiting
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", ["sections.exe", "sections.html", "sections", "sections.csv.php"])
 def test_a_file_of_another_type_is_refused_by_its_name(as_administrator, name):
-    before = database_state()
+    before, waiting = database_state(), pending_sheets()
     response = post_import(as_administrator, SECTION_CSV.encode(), name, "CSV")
     assert any("只能导入 .csv、.xlsx、.json 文件" in error for error in file_errors(response))
-    assert database_state() == before and pending_sheets() == []
+    assert database_state() == before and pending_sheets() == waiting
 
 
 @pytest.mark.django_db
@@ -129,23 +129,23 @@ def test_a_file_of_another_type_is_refused_by_its_name(as_administrator, name):
 def test_a_malformed_file_gets_a_chinese_message_and_nothing_is_written(
     as_administrator, content, name, format_name, message
 ):
-    before = database_state()
+    before, waiting = database_state(), pending_sheets()
     response = post_import(as_administrator, content, name, format_name)
     assert response.status_code == 200
     errors = file_errors(response)
     assert errors and all(message in error for error in errors)
     assert "confirm_form" not in response.context
-    assert database_state() == before
+    assert database_state() == before and pending_sheets() == waiting
 
 
 @pytest.mark.django_db
 def test_an_xlsx_zip_bomb_is_refused_before_it_is_unpacked(as_administrator):
     bomb = zip_bomb_xlsx(1024**3)
     assert len(bomb) < spreadsheets.MAX_UPLOAD_BYTES  # small enough to pass the size check: the archive check stops it
-    before = database_state()
+    before, waiting = database_state(), pending_sheets()
     response = post_import(as_administrator, bomb, "sections.xlsx", "XLSX")
     assert any("解压后超过" in error for error in file_errors(response))
-    assert database_state() == before
+    assert database_state() == before and pending_sheets() == waiting
 
 
 def test_the_archive_check_believes_declared_sizes_because_zipfile_never_inflates_beyond_them():
@@ -166,10 +166,10 @@ def test_the_archive_check_believes_declared_sizes_because_zipfile_never_inflate
 def test_a_sheet_with_too_many_rows_is_refused(as_administrator, monkeypatch):
     monkeypatch.setattr(spreadsheets, "MAX_ROWS", 3)
     rows = "".join(f"栏目{n},section-{n},{100 + n},否\n" for n in range(4))
-    before = database_state()
+    before, waiting = database_state(), pending_sheets()
     response = post_import(as_administrator, ("栏目名称,网址名,默认顺序,常设栏目\n" + rows).encode(), "s.csv", "CSV")
     assert any("一次最多导入 3 行" in error for error in file_errors(response))
-    assert database_state() == before
+    assert database_state() == before and pending_sheets() == waiting
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@
 - Rows: at most MAX_ROWS rows a sheet.
 - Bad files and stale confirmations: a file that cannot be read, or a confirmation whose
   waiting sheet is gone (confirmed twice, or tampered with), gets a message in Chinese,
-  and nothing is written.
+  and nothing is written (the copy the package parks for the confirmation is removed again).
 """
 
 import zipfile
@@ -98,6 +98,10 @@ class SpreadsheetImportMixin(ImportExportMixin):
         return [guarded(format_class) for format_class in super().get_import_formats()]
 
     def add_data_read_fail_error_to_form(self, form, e):
+        # The package has already parked the upload for the confirmation that will never come.
+        parked = getattr(form.cleaned_data.get("import_file"), "tmp_storage_name", None)
+        if parked:
+            self.get_tmp_storage_class()(name=parked, **self.get_tmp_storage_class_kwargs()).remove()
         if isinstance(e, SpreadsheetRejected):
             form.add_error("import_file", str(e))
         else:
