@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import site  # noqa: E402  (the project root must be on the path first)
+from bench import server, site  # noqa: E402  (the project root must be on the path first)
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/digest_bench"
 DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/10"
@@ -95,11 +95,11 @@ def flush_cache(cache_url: str) -> None:
 
 def ensure_archive(env: dict, *, issues: int) -> dict:
     """Migrate; generate the archive when the database has none; the archive's size."""
-    site.manage("migrate", "--no-input", "-v0", env=env)
-    published, _, _ = map(int, site.shell(ARCHIVE_SIZE, env=env).split())
+    server.manage("migrate", "--no-input", "-v0", env=env)
+    published, _, _ = map(int, server.shell(ARCHIVE_SIZE, env=env).split())
     generated = False
     if published == 0:
-        site.manage("generate_archive", "--issues", str(issues), "--seed", "1", env=env)
+        server.manage("generate_archive", "--issues", str(issues), "--seed", "1", env=env)
         generated = True
     elif published < issues:
         raise SystemExit(
@@ -108,8 +108,8 @@ def ensure_archive(env: dict, *, issues: int) -> dict:
         )
     else:
         # Fresh statistics, as autovacuum gathers them in production (this server runs without it).
-        site.shell(site.ANALYZE, env=env)
-    published, articles_published, articles = map(int, site.shell(ARCHIVE_SIZE, env=env).split())
+        server.shell(site.ANALYZE, env=env)
+    published, articles_published, articles = map(int, server.shell(ARCHIVE_SIZE, env=env).split())
     return {
         "issues": published,
         "published_articles": articles_published,
@@ -127,14 +127,14 @@ def measure_import(*, database_url: str | None, issues: int) -> dict:
             command += ["--database-url", database_url]
         # As production runs it: DEBUG off (no query log kept in memory).
         env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-        env.update(DEBUG="0", SECRET_KEY="bench-only-secret-key-" + "x" * 40, ALLOWED_HOSTS="localhost")
+        env.update(DEBUG="0", SECRET_KEY=server.TEST_SECRET_KEY, ALLOWED_HOSTS="localhost")
         result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
         if result.returncode != 0:
             raise SystemExit(f"The import benchmark failed:\n{result.stdout}\n{result.stderr}")
         return json.loads(Path(output.name).read_text())
 
 
-def measure_admin(client: site.Client, *, runs: int) -> dict:
+def measure_admin(client: server.Client, *, runs: int) -> dict:
     """The admin's article list (page 1, 50 of every article, with its filters' counts), and a search in it."""
     found = client.get(ADMIN_LIST)
     if found[1] != 200:
@@ -146,7 +146,7 @@ def measure_admin(client: site.Client, *, runs: int) -> dict:
     }
 
 
-def measure_pdf(client: site.Client, numbers: list[int], *, cold: int, cached: int) -> dict:
+def measure_pdf(client: server.Client, numbers: list[int], *, cold: int, cached: int) -> dict:
     """Issues' PDFs: the first request renders and stores each (cold), later ones come from storage."""
     cold_times, sizes = [], []
     for number in numbers[:cold]:
@@ -164,15 +164,15 @@ def measure_pdf(client: site.Client, numbers: list[int], *, cold: int, cached: i
     return {"cold": site.summary(cold_times), "cached": site.summary(cached_times), "kb": round(max(sizes) / 1024)}
 
 
-def measure_server(server: site.Gunicorn, options) -> dict:
-    client = site.Client(options.port)
+def measure_server(gunicorn: server.Gunicorn, options) -> dict:
+    client = server.Client(options.port)
     numbers = site.issue_numbers(client)
     results: dict = {}
     results["issue_page"] = site.measure_issue_pages(client, numbers, sampled=options.issues_sampled)
     results["home"] = site.measure_page(client, "/", runs=options.runs)
     results["search"] = site.measure_searches(client, SEARCHES, runs=options.runs)
 
-    admin = site.Client(options.port)
+    admin = server.Client(options.port)
     admin.login(ADMIN_USERNAME, options.admin_password)
     results["admin"] = measure_admin(admin, runs=options.runs)
 
@@ -188,7 +188,7 @@ def measure_server(server: site.Gunicorn, options) -> dict:
         rounds=options.rounds,
         duration=options.duration,
     )
-    results["memory"] = server.memory()
+    results["memory"] = gunicorn.memory()
     return results
 
 
@@ -225,7 +225,7 @@ def main() -> int:
     results["database_created"] = ensure_database(database_url)
     var_dir = Path(tempfile.mkdtemp(prefix="bench-run-"))
     os.environ["DATABASE_URL"] = database_url
-    env = site.production_env(port=options.port, var_dir=var_dir, cache_url=cache_url)
+    env = server.production_env(port=options.port, var_dir=var_dir, cache_url=cache_url)
     results["archive"] = ensure_archive(env, issues=options.issues)
     print(f"archive: {results['archive']['issues']} published issues, {results['archive']['articles']} articles")
 
@@ -236,20 +236,20 @@ def main() -> int:
             "sqlite": measure_import(database_url=None, issues=options.import_issues),
         }
 
-    site.manage("collectstatic", "--no-input", "-v0", env=env)
+    server.manage("collectstatic", "--no-input", "-v0", env=env)
     options.admin_password = secrets.token_urlsafe(16)
-    site.shell(
+    server.shell(
         ENSURE_ADMIN.format(username=ADMIN_USERNAME), env={**env, "BENCH_ADMIN_PASSWORD": options.admin_password}
     )
     print("server …")
-    server = site.Gunicorn(env, port=options.port, log=var_dir / "gunicorn.log")
+    gunicorn = server.Gunicorn(env, port=options.port, log=var_dir / "gunicorn.log")
     try:
-        with server:
-            size = len(site.Client(options.port).get(f"/issues/{results['archive']['issues'] // 2}/")[2])
+        with gunicorn:
+            size = len(server.Client(options.port).get(f"/issues/{results['archive']['issues'] // 2}/")[2])
             site.write_static_twin(var_dir, size)
-            server.restart()
+            gunicorn.restart()
             results["gunicorn"] = gunicorn_settings(env)
-            results.update(measure_server(server, options))
+            results.update(measure_server(gunicorn, options))
     finally:
         log = var_dir / "gunicorn.log"
         results["server_log_lines"] = len(log.read_text(errors="replace").splitlines()) if log.exists() else 0

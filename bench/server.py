@@ -1,0 +1,191 @@
+"""A production-like app server on this machine, and a client for it: used by the benchmarks and the two-instance test.
+
+`Gunicorn` starts `gunicorn -c gunicorn.conf.py digest_cms.wsgi` in its own process group with an
+environment from `production_env` (DEBUG off, plain HTTP on the loopback) and waits for /healthz;
+`Client` makes sequential keep-alive requests, keeps cookies, and signs in through the admin's form.
+"""
+
+import http.client
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+TEST_SECRET_KEY = "bench-only-secret-key-" + "x" * 40
+
+
+def run(args: list[str], env: dict) -> None:
+    subprocess.run(args, cwd=ROOT, env=env, check=True)
+
+
+def manage(*args: str, env: dict) -> None:
+    run([PYTHON, "manage.py", *args], env)
+
+
+def shell(code: str, *, env: dict) -> str:
+    """Run Python code with Django set up (`manage.py shell -c`); what it printed."""
+    return subprocess.run(
+        [PYTHON, "manage.py", "shell", "-v", "0", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def production_env(*, port: int, var_dir: Path, cache_url: str = "", **extra: str) -> dict:
+    """The environment of a production server on this machine: DEBUG off, HTTP (no TLS proxy), files under var_dir."""
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Plain HTTP on the loopback: production's HTTPS redirect and secure cookies would lock the client out.
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "VAR_DIR": str(var_dir),
+        "MEDIA_ROOT": str(var_dir / "media"),
+        "LOG_LEVEL": "WARNING",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        **extra,
+    }
+    env.pop("CACHE_URL", None)
+    if cache_url:
+        env["CACHE_URL"] = cache_url
+    return env
+
+
+def wait_until_up(port: int, process: subprocess.Popen, *, log: Path | None = None) -> None:
+    for _ in range(150):
+        if process.poll() is not None:
+            tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+            raise SystemExit(f"gunicorn stopped (exit {process.returncode}).\n{tail}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer /healthz within 30 s.")
+
+
+class Gunicorn:
+    """gunicorn with the project's gunicorn.conf.py in its own process group; stdout and stderr to `log`."""
+
+    def __init__(self, env: dict, *, port: int, log: Path, recycle_workers: bool = True):
+        self.env, self.port, self.log = env, port, log
+        self.command = [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
+        if not recycle_workers:
+            # Steady-state workers: gunicorn.conf.py replaces each after ~20,000 requests, a few times a
+            # minute at wrk's pace, and every fresh worker starts with cold caches.
+            self.command += ["--max-requests", "0"]
+        self.command.append("digest_cms.wsgi")
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "Gunicorn":
+        with self.log.open("ab") as output:
+            self.process = subprocess.Popen(
+                self.command, cwd=ROOT, env=self.env, stdout=output, stderr=output, start_new_session=True
+            )
+        wait_until_up(self.port, self.process, log=self.log)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=60)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        return [int(pid) for pid in children]
+
+    def memory(self) -> dict:
+        """Resident (RSS) and proportional (PSS: shared pages split among the processes sharing them) memory, MB."""
+        workers = [process_memory(pid) for pid in self.worker_pids()]
+        return {
+            "master": process_memory(self.process.pid),
+            "workers": workers,
+            "worker_rss_mb_max": max(worker["rss_mb"] for worker in workers),
+            "worker_pss_mb_sum": round(sum(worker["pss_mb"] for worker in workers), 1),
+        }
+
+    def __enter__(self) -> "Gunicorn":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def process_memory(pid: int) -> dict:
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value = line.split(":", 1)
+        fields[name] = int(value.split()[0])
+    return {"pid": pid, "rss_mb": round(fields["Rss"] / 1024, 1), "pss_mb": round(fields["Pss"] / 1024, 1)}
+
+
+class Client:
+    """Sequential keep-alive requests, timed on the client; keeps the cookies it is given."""
+
+    def __init__(self, port: int):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, *, body: bytes | None = None, headers: dict | None = None):
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        start = time.perf_counter()
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        content = response.read()
+        elapsed = (time.perf_counter() - start) * 1000
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return elapsed, response, content
+
+    def get(self, path: str) -> tuple[float, int, bytes]:
+        elapsed, response, content = self.request("GET", path)
+        return elapsed, response.status, content
+
+    def submit(self, form_path: str, data: dict | list[tuple[str, str]], *, action: str | None = None):
+        """Open the page with the form at `form_path`, then POST `data` with its CSRF token (to `action`, or back).
+
+        Returns (status, Location header, body). A user's browser does the same.
+        """
+        page = self.get(form_path)[2].decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        fields = list(data.items()) if isinstance(data, dict) else list(data)
+        body = urllib.parse.urlencode([("csrfmiddlewaretoken", token), *fields]).encode()
+        port = self.connection.port
+        _, response, content = self.request(
+            "POST",
+            action or form_path,
+            body=body,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"http://127.0.0.1:{port}{form_path}",
+            },
+        )
+        return response.status, response.getheader("Location", ""), content
+
+    def login(self, username: str, password: str) -> None:
+        """Sign in through the admin's own login form."""
+        status, _, _ = self.submit("/admin/login/", {"username": username, "password": password, "next": "/admin/"})
+        if status != 302 or "sessionid" not in self.cookies:
+            raise SystemExit(f"Signing in as {username} failed (HTTP {status}).")
