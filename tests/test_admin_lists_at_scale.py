@@ -1,8 +1,11 @@
-"""The article list's region filter and search, reworked for an archive of 11,000 articles (bench/run.py)."""
+"""The article list's filters, facet counts and search, reworked for an archive of 11,000 articles (bench/run.py)."""
+
+import datetime
 
 import pytest
 from django.urls import reverse
 
+from editorial.models import Issue
 from tests.factories import make_article, make_issue
 
 pytestmark = pytest.mark.django_db
@@ -10,14 +13,19 @@ pytestmark = pytest.mark.django_db
 URL = reverse("admin:editorial_article_changelist")
 
 
-def region_choices(response) -> dict[str, str]:
-    """The region filter's choices as the page shows them: slug → label with its count."""
-    spec = next(spec for spec in response.context["cl"].filter_specs if getattr(spec, "parameter_name", None) == "region")
+def filter_choices(response, parameter: str) -> dict[str, str]:
+    """A list filter's choices as the page shows them: value → label with its count."""
+    changelist = response.context["cl"]
+    spec = next(spec for spec in changelist.filter_specs if getattr(spec, "parameter_name", None) == parameter)
     return {
-        choice["query_string"].split("region=")[1].split("&")[0]: choice["display"]
-        for choice in spec.choices(response.context["cl"])
-        if "region=" in choice["query_string"]
+        choice["query_string"].split(f"{parameter}=")[1].split("&")[0]: choice["display"]
+        for choice in spec.choices(changelist)
+        if f"{parameter}=" in choice["query_string"]
     }
+
+
+def region_choices(response) -> dict[str, str]:
+    return filter_choices(response, "region")
 
 
 def test_the_region_filter_offers_the_regions_articles_name_and_the_regions_above_them(client, editor):
@@ -48,6 +56,29 @@ def test_region_counts_follow_the_other_filters_and_the_search(client, editor):
     assert choices == {"shanghai": "上海 (1)", "jiangsu": "江苏 (1)", "pudong": "浦东新区 (1)"}
     choices = region_choices(client.get(URL, {"placement": "pool"}))
     assert choices["jiangsu"] == "江苏 (1)" and choices["shanghai"] == "上海 (0)"
+
+
+def test_status_and_year_counts_match_what_each_choice_lists(client, editor):
+    old = make_issue(date=datetime.date(2020, 10, 30), status=Issue.Status.PUBLISHED)
+    new = make_issue(date=datetime.date(2026, 11, 20))
+    for issue, articles in ((old, 2), (new, 3)):
+        for _ in range(articles):
+            make_article(issue=issue, title="集成电路" if issue is old else "养老")
+    make_article()
+    client.force_login(editor)
+    response = client.get(URL)
+    placement = filter_choices(response, "placement")
+    assert (placement["pool"], placement["draft"], placement["published"]) == (
+        "稿件库（未编入期刊） (1)",
+        "在草稿期刊中 (3)",
+        "在已发布期刊中 (2)",
+    )
+    assert filter_choices(response, "year") == {"2026": "2026年 (3)", "2020": "2020年 (2)"}
+    for value, label in {**placement, **filter_choices(response, "year")}.items():
+        parameter = "year" if value.isdigit() else "placement"
+        listed = client.get(URL, {parameter: value}).context["cl"].result_count
+        assert label.endswith(f"({listed})")
+    assert filter_choices(client.get(URL, {"q": "养老"}), "year") == {"2026": "2026年 (3)", "2020": "2020年 (0)"}
 
 
 def test_filtering_by_a_region_lists_the_articles_of_its_subregions(client, editor):

@@ -1,13 +1,36 @@
 """List filters for the issue and article lists: year, where an article stands, region with its subregions."""
 
+from collections import Counter
+
 from django.contrib import admin
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import ExtractYear
 
 from ..models import Article, Issue, SourceRegion
 
 
-class YearFilter(admin.SimpleListFilter):
+class ConditionFilter(admin.SimpleListFilter):
+    """A list filter whose every choice is one condition on the listed rows.
+
+    The facet counts come from one pass with a condition per choice, where the admin's default
+    runs a subquery per choice (30 ms for the years of 11,000 articles).
+    """
+
+    def condition(self, value: str | None) -> Q | None:
+        raise NotImplementedError
+
+    def queryset(self, request, queryset):
+        condition = self.condition(self.value())
+        return queryset if condition is None else queryset.filter(condition)
+
+    def get_facet_counts(self, pk_attname, filtered_qs):
+        return {
+            f"{index}__c": Count(pk_attname, filter=self.condition(str(value)))
+            for index, (value, _) in enumerate(self.lookup_choices)
+        }
+
+
+class YearFilter(ConditionFilter):
     """出刊年份: the years issues came out in (for articles, their issue's year)."""
 
     title = "出刊年份"
@@ -20,17 +43,15 @@ class YearFilter(admin.SimpleListFilter):
         )
         return [(str(year), f"{year}年") for year in years]
 
-    def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(**{f"{self.date_path}__year": int(self.value())})
-        return queryset
+    def condition(self, value):
+        return Q(**{f"{self.date_path}__year": int(value)}) if value and value.isdigit() else None
 
 
 class IssueYearFilter(YearFilter):
     date_path = "issue__date"
 
 
-class PlacementFilter(admin.SimpleListFilter):
+class PlacementFilter(ConditionFilter):
     """稿件状态: still in the pool, or in an issue of a given status."""
 
     title = "稿件状态"
@@ -43,12 +64,12 @@ class PlacementFilter(admin.SimpleListFilter):
             *[(status.value, f"在{status.label}期刊中") for status in Issue.Status],
         ]
 
-    def queryset(self, request, queryset):
-        if self.value() == self.POOL:
-            return queryset.filter(issue__isnull=True)
-        if self.value() in Issue.Status.values:
-            return queryset.filter(issue__status=self.value())
-        return queryset
+    def condition(self, value):
+        if value == self.POOL:
+            return Q(issue__isnull=True)
+        if value in Issue.Status.values:
+            return Q(issue__status=value)
+        return None
 
 
 class RegionFilter(admin.SimpleListFilter):
@@ -79,17 +100,27 @@ class RegionFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=links.values("article_id"))
 
     def get_facet_queryset(self, changelist):
-        """Articles per choice, each counted once under its regions and every region above them (one query)."""
+        """Articles per choice, each counted once under its regions and every region above them (two queries).
+
+        Most articles name one region: those are counted per region by the database. Only the articles
+        naming several are read one by one, so that one naming 上海 and 浦东新区 counts once for 上海.
+        """
         articles = changelist.get_queryset(self.request, exclude_parameters=self.expected_parameters())
-        regions = _regions(self.request)
-        parents = {pk: parent for pk, parent, *_ in regions}
-        counted: dict[int, set[int]] = {}
         links = Article.regions.through.objects.filter(article_id__in=articles.order_by().values("pk"))
-        for article_id, region_id in links.values_list("article_id", "sourceregion_id"):
+        several = links.values("article_id").annotate(links=Count("pk")).filter(links__gt=1).values("article_id")
+        parents = {pk: parent for pk, parent, *_ in _regions(self.request)}
+        counts: Counter[int] = Counter()
+        single = links.exclude(article_id__in=several).values("sourceregion_id").annotate(articles=Count("pk"))
+        for region_id, number in single.values_list("sourceregion_id", "articles"):
             for pk in _self_and_ancestors(region_id, parents):
-                counted.setdefault(pk, set()).add(article_id)
-        slugs = {slug: pk for pk, _, slug, *_ in regions}
-        return {f"{index}__c": len(counted.get(slugs[slug], ())) for index, (slug, _) in enumerate(self.lookup_choices)}
+                counts[pk] += number
+        named: dict[int, set[int]] = {}
+        for article_id, region_id in links.filter(article_id__in=several).values_list("article_id", "sourceregion_id"):
+            named.setdefault(article_id, set()).update(_self_and_ancestors(region_id, parents))
+        for regions in named.values():
+            counts.update(regions)
+        slugs = {slug: pk for pk, _, slug, *_ in _regions(self.request)}
+        return {f"{index}__c": counts[slugs[slug]] for index, (slug, _) in enumerate(self.lookup_choices)}
 
 
 def _regions(request) -> list[tuple[int, int | None, str, str, bool]]:
