@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.server import Client, Gunicorn, manage, production_env, shell  # noqa: E402  (after the path is set)
+from bench.server import Client, Gunicorn, cpu_per_request, manage, production_env, shell  # noqa: E402  (after the path is set)
 
 # Words the generated archive holds in a few hundred to a few thousand articles, one- to four-character terms.
 SEARCHES = ["人工智能", "长三角", "集成电路 上海", "养老 服务", "营商环境", "5G", "数据", "港"]
@@ -93,12 +93,19 @@ def issue_numbers(client: Client) -> list[int]:
     return [int(n) for n in re.findall(rb'href="/issues/(\d+)/"', client.get("/issues/")[2])]
 
 
-def measure_page(client: Client, path: str, *, runs: int) -> dict:
-    """Latency of one page requested again and again (the first request is left out: it may render)."""
+def measure_page(client: Client, path: str, *, runs: int, meter=None) -> dict:
+    """Latency of one page requested again and again (the first request is left out: it may render).
+
+    `meter` (a ServerCpu) adds the server's CPU per request.
+    """
     elapsed, status, _ = client.get(path)
     if status != 200:
         raise SystemExit(f"{path} answered {status}.")
-    return {"first_ms": round(elapsed, 1), **summary([client.get(path)[0] for _ in range(runs)])}
+    before = meter() if meter else None
+    result = {"first_ms": round(elapsed, 1), **summary([client.get(path)[0] for _ in range(runs)])}
+    if meter:
+        result.update(cpu_per_request(meter, before, runs))
+    return result
 
 
 def measure_issue_pages(client: Client, numbers: list[int], *, sampled: int) -> dict:
@@ -112,20 +119,29 @@ def measure_issue_pages(client: Client, numbers: list[int], *, sampled: int) -> 
     return {"cold": summary(cold), "cached": summary(cached)}
 
 
-def measure_searches(client: Client, queries: list, *, runs: int) -> dict:
-    """Per query (a string, or a dict of parameters): hits, cold latency (a search never made before) and cached."""
+def measure_searches(client: Client, queries: list, *, runs: int, meter=None) -> dict:
+    """Per query (a string, or a dict of parameters): hits, cold latency (a search never made before) and cached.
+
+    `meter` (a ServerCpu) adds the server's CPU per cold search.
+    """
     searches = {}
     counter = itertools.count()
     for query in queries:
         params = query if isinstance(query, dict) else {"q": query}
         label = " ".join(f"{key}={value}" for key, value in params.items())
+        before = meter() if meter else None
         # An extra parameter nobody sends makes each request a search never made before (no cache).
         cold = [client.get(search_path({**params, "bench": next(counter)}))[0] for _ in range(runs)]
+        cost = cpu_per_request(meter, before, runs) if meter else {}
         client.get(search_path(params))
         warm = [client.get(search_path(params))[0] for _ in range(runs)]
         body = client.get(search_path(params))[2]
         found = re.search(r"共找到 <strong>(\d+)</strong> 篇", body.decode())
-        searches[label] = {"hits": int(found.group(1)) if found else 0, "cold": summary(cold), "cached": summary(warm)}
+        searches[label] = {
+            "hits": int(found.group(1)) if found else 0,
+            "cold": {**summary(cold), **cost},
+            "cached": summary(warm),
+        }
     return searches
 
 
