@@ -16,7 +16,9 @@ import calendar
 import datetime
 import hashlib
 import logging
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -237,12 +239,21 @@ class CachedIssuePageMiddleware:
     every request (one plain query), so a change shows at once — or, with READER_STAMP_MAX_AGE_MS
     set, reused that long. Anything else — staff, other pages, a page not stored yet — goes
     through the stack unchanged.
+
+    Each process also keeps the last LOCAL_PAGES pages it served. A key names one content (the
+    stamps are in it), so a local copy is exactly as fresh as the shared cache's; it spares the
+    round trip to Redis, which halved this lane's requests per second (bench/run.py).
     """
+
+    LOCAL_PAGES = 64
 
     def __init__(self, get_response):
         self.get_response = get_response
         # Issue number → (when read, stamps), kept READER_STAMP_MAX_AGE_MS; dict operations are thread-safe.
         self._stamps: dict[int, tuple[float, tuple | None]] = {}
+        # Key → (content, headers), least recently served first.
+        self._pages: OrderedDict[str, tuple] = OrderedDict()
+        self._pages_lock = threading.Lock()
 
     def __call__(self, request):
         number = self._issue_number(request)
@@ -257,7 +268,7 @@ class CachedIssuePageMiddleware:
             return self.get_response(request)
         validators = issue_page_validators(request, pk=found[0], updated_at=found[1], stamp=found[2])
         key = f"issue-page:{translation.get_language_from_request(request)}:{validators.etag.strip(chr(34))}"
-        stored = None if settings.DEBUG else cache_get(key)
+        stored = None if settings.DEBUG else self._stored_page(key)
         if stored is not None:
             content, headers = stored
             response = HttpResponse(content)
@@ -270,8 +281,28 @@ class CachedIssuePageMiddleware:
         request.published_issue_stamp = found
         response = self.get_response(request)
         if response.status_code == 200 and response.get("ETag") == validators.etag and not response.cookies:
-            cache_set(key, (response.content, list(response.items())))
+            page = (response.content, list(response.items()))
+            cache_set(key, page)
+            self._keep_page(key, page)
         return response
+
+    def _stored_page(self, key: str):
+        with self._pages_lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+                return page
+        page = cache_get(key)
+        if page is not None:
+            self._keep_page(key, page)
+        return page
+
+    def _keep_page(self, key: str, page: tuple) -> None:
+        with self._pages_lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.LOCAL_PAGES:
+                self._pages.popitem(last=False)
 
     def _stamp(self, number: int):
         max_age = settings.READER_STAMP_MAX_AGE_MS / 1000
