@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from .exports import issue_data
+from .importers.loader import record_region_versions
 from .importers.regions import RegionCatalogue, catalogue_from_db
 from .models import Article, Issue, IssueSection, IssueTransition, Publication, Section, SourceRegion
 from .selectors import tables_of_contents
@@ -795,22 +796,10 @@ def _record_history(issues: list[Issue], articles: list[Article], links: list, *
     """One version per issue and article (regions included), so 历史 and 回收站 start from the restored text."""
     reason = "从备份恢复"
     Issue.history.bulk_history_create(issues, default_user=user, default_change_reason=reason, default_date=now)
-    HistoricalArticle = Article.history.model
     history = Article.history.bulk_history_create(
         articles, default_user=user, default_change_reason=reason, default_date=now, batch_size=1000
     )
-    HistoricalRegions = HistoricalArticle.regions.model
-    by_article: dict[int, list] = {}
-    for link in links:
-        by_article.setdefault(link.article_id, []).append(link)
-    HistoricalRegions.objects.bulk_create(
-        [
-            HistoricalRegions(history=row, id=link.pk, article_id=link.article_id, sourceregion_id=link.sourceregion_id)
-            for row in history
-            for link in by_article.get(row.id, ())
-        ],
-        batch_size=2000,
-    )
+    record_region_versions(history, links)
 
 
 def analyze(*models) -> None:

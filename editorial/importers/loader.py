@@ -366,14 +366,22 @@ def _insert(articles, *, parsed, context, keep, user, now) -> None:
             keep, update=True, default_user=user, default_change_reason="以旧版文本更新", default_date=now
         )
         links += list(Through.objects.filter(article__in=keep))
+    record_region_versions(history, links)
+
+
+def record_region_versions(history: list, links: list) -> None:
+    """The regions of article versions just written in bulk (`history`), from the article–region `links`."""
     HistoricalRegions = history_of(Article).model.regions.model
     by_article: dict[int, list] = {}
     for link in links:
         by_article.setdefault(link.article_id, []).append(link)
     HistoricalRegions.objects.bulk_create(
-        HistoricalRegions(history=row, id=link.pk, article_id=link.article_id, sourceregion_id=link.sourceregion_id)
-        for row in history
-        for link in by_article.get(row.id, ())
+        (
+            HistoricalRegions(history=row, id=link.pk, article_id=link.article_id, sourceregion_id=link.sourceregion_id)
+            for row in history
+            for link in by_article.get(row.id, ())
+        ),
+        batch_size=2000,
     )
 
 
