@@ -12,9 +12,10 @@ all its techniques (boolean, error, union, stacked, time-based, inline queries) 
 (default 3/3: also the User-Agent and Referer headers, and OR-based payloads — harmless here, the
 pages only read).
 
-Findings: what sqlmap concluded for each target, how many requests it sent (counted in the
-server's access log) and the status codes the server answered them with — any 500 is a finding
-too. Exit status 0 when sqlmap found nothing injectable and the server never answered 500.
+Findings: what sqlmap concluded for each target, how many requests it sent (the server's access
+log, plus what gunicorn refused before Django saw it: sqlmap's longest UNION probes exceed
+gunicorn's 4,094-byte request line and get 414) and the status codes the server answered them
+with — any 500 is a finding too. Exit status 0 when sqlmap found nothing injectable and the server never answered 500.
 """
 
 import argparse
@@ -132,16 +133,19 @@ def run_sqlmap(url: str, *, level: int, risk: int, output: Path) -> dict:
     verdict = next((name for name, pattern in VERDICTS.items() if pattern.search(result.stdout)), "inconclusive")
     tested = sorted(set(re.findall(r"testing if (?:GET|User-Agent|Referer|Host) parameter '([^']+)'", result.stdout)))
     tested += sorted(set(re.findall(r"testing if parameter '([^']+)'", result.stdout)))
+    # Requests gunicorn refused before Django saw them (e.g. 414 for URLs over its 4,094-byte request line).
+    refused = {code: int(count) for code, count in re.findall(r"^(\d{3}) \([^)]*\) - (\d+) times", result.stdout, re.M)}
     return {
         "verdict": verdict,
         "parameters_tested": tested,
+        "refused_by_gunicorn": refused,
         "seconds": round(time.monotonic() - started, 1),
         "exit_code": result.returncode,
         "last_lines": result.stdout.strip().splitlines()[-4:],
     }
 
 
-def probe_backend(backend: str, *, port: int, level: int, risk: int, issues: int) -> dict:
+def probe_backend(backend: str, *, port: int, level: int, risk: int, issues: int, targets: list[str]) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix=f"sqlmap-{backend}-"))
     env = server_env(database_url=backend_url(backend, workdir), port=port, workdir=workdir)
     for command in (["migrate", "--no-input", "-v", "0"], ["generate_archive", "--issues", str(issues)]):
@@ -159,15 +163,18 @@ def probe_backend(backend: str, *, port: int, level: int, risk: int, issues: int
     findings = {}
     try:
         wait_until_up(port, server)
-        for name, path in TARGETS.items():
+        for name in targets:
+            path = TARGETS[name]
             before = len(log.read_text(errors="replace").splitlines())
             found = run_sqlmap(f"http://127.0.0.1:{port}{path}", level=level, risk=risk, output=workdir / name)
-            found["requests"], statuses = access_statuses(log, before)
+            answered, statuses = access_statuses(log, before)
+            found["requests"] = answered + sum(found["refused_by_gunicorn"].values())
             found["statuses"] = dict(sorted(statuses.items()))
             findings[name] = found
             print(
                 f"[{backend}] {name}: {found['verdict']}, {found['requests']} requests in {found['seconds']} s, "
-                f"statuses {found['statuses']}, parameters {', '.join(found['parameters_tested'])}",
+                f"statuses {found['statuses']}, refused by gunicorn {found['refused_by_gunicorn']}, "
+                f"parameters {', '.join(found['parameters_tested'])}",
                 flush=True,
             )
     finally:
@@ -183,6 +190,7 @@ def main() -> int:
     parser.add_argument("--level", type=int, default=3)
     parser.add_argument("--risk", type=int, default=3)
     parser.add_argument("--issues", type=int, default=30)
+    parser.add_argument("--targets", nargs="+", choices=sorted(TARGETS), default=list(TARGETS))
     parser.add_argument("--json", type=Path)
     options = parser.parse_args()
     if not Path(SQLMAP).exists() or not shutil.which("psql"):
@@ -193,7 +201,12 @@ def main() -> int:
         "risk": options.risk,
         "backends": {
             backend: probe_backend(
-                backend, port=options.port, level=options.level, risk=options.risk, issues=options.issues
+                backend,
+                port=options.port,
+                level=options.level,
+                risk=options.risk,
+                issues=options.issues,
+                targets=options.targets,
             )
             for backend in backends
         },
