@@ -84,6 +84,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "digest_cms.query_guard.RejectNulInQueryMiddleware",
     # Readers' cached issue pages, served without the rest of the stack (stamps still checked).
     "editorial.caching.CachedIssuePageMiddleware",
     # Inside the readers' fast lane: its stored headers include the policy (readers' pages use no nonce).

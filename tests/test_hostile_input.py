@@ -265,3 +265,23 @@ def test_the_archive_year_and_page_take_anything(client, hostile, value):
 )
 def test_odd_paths_are_404s(client, path):
     assert client.get(path).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("q", ["\x00", "a\x00b", "%00"])
+def test_a_nul_character_in_any_query_string_is_a_400_before_the_database_sees_it(client, administrator, q):
+    client.force_login(administrator)
+    issue = make_published_issue(number=710)
+    nul = "\x00" in q
+    for url, parameter in (
+        (reverse("admin:editorial_issue_changelist"), "q"),
+        (reverse("admin:editorial_article_changelist"), "q"),
+        (reverse("admin:editorial_sourceregion_changelist"), "q"),
+        (reverse("admin:editorial_issue_change", args=[issue.pk]), "pool_q"),
+        (reverse("editorial:search"), "q"),
+        (reverse("editorial:issue-list"), "year"),
+    ):
+        response = client.get(url, {parameter: q})
+        assert response.status_code == (400 if nul else 200), (url, q)
+        if nul:
+            assert "无效字符" in response.content.decode()
