@@ -396,6 +396,8 @@ OTHER_ACTIONS = {
     "reimport_legacy": "以旧版文本更新",
     "recover": "从回收站恢复",
     "publish_scheduled": PublishScheduled.label,
+    "import_archive": "从备份恢复",
+    "generate_archive": "生成演示存档",
 }
 
 

@@ -13,7 +13,7 @@ from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from editorial import services
+from editorial import services, workflow
 from editorial.archive import MANIFEST, read_archive
 from editorial.demo.generator import generate_archive
 from editorial.exports import issue_data
@@ -180,6 +180,7 @@ def test_restored_issues_start_their_history_and_log_with_the_restore(archive):
     entry = IssueTransition.objects.get(issue=issue)
     assert (entry.action, entry.from_status, entry.to_status) == ("import_archive", "", Issue.Status.DRAFT)
     assert "从备份恢复" in entry.comment
+    assert workflow.action_label(entry.action) == "从备份恢复"
 
 
 def test_restored_articles_are_found_by_the_public_search(archive, client):
