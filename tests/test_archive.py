@@ -428,3 +428,13 @@ def test_generating_and_restoring_refresh_the_planners_statistics_on_postgresql(
         call_command("generate_archive", "--issues", "2", "--first-number", "500", stdout=io.StringIO())
     analyzed = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("ANALYZE")]
     assert len(analyzed) == (2 if connection.vendor == "postgresql" else 0)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_export_reads_every_file_from_one_snapshot_of_the_database(tmp_path):
+    make_article(issue=make_issue(number=5))
+    with CaptureQueriesContext(connection) as queries:
+        export(tmp_path / "backup")
+    snapshot = [query["sql"] for query in queries.captured_queries if "REPEATABLE READ, READ ONLY" in query["sql"]]
+    assert len(snapshot) == (1 if connection.vendor == "postgresql" else 0)
+    assert [issue.number for issue in read_archive(tmp_path / "backup").issues] == [5]
