@@ -26,6 +26,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -317,6 +318,9 @@ class _Fields:
     def boolean(self, key: str, *, default: bool = False) -> bool:
         return self._get(key, (bool,), "true 或 false", required=True, default=default)
 
+    def mapping(self, key: str) -> dict:
+        return dict(self._get(key, (dict,), "JSON 对象", required=True, default={}))
+
     def items(self, key: str, *, required: bool = True) -> list:
         return self._get(key, (list,), "列表", required=required, default=[])
 
@@ -360,7 +364,11 @@ def read_archive(folder: Path) -> Archive:
     version = manifest.integer("version")
     if version != VERSION:
         raise ArchiveError(f"{MANIFEST}：备份格式第 {version} 版，本系统只能读取第 {VERSION} 版。")
-    checksums = manifest._get("files", (dict,), "对象", required=True, default={})
+    checksums = manifest.mapping("files")
+    for name in list(checksums):
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            problems.add(MANIFEST, f"文件清单里的“{name}”不在备份目录之内。")
+            del checksums[name]
     listed_issues = sorted(name for name in checksums if name.startswith(f"{ISSUES}/"))
     present_issues = sorted(f"{ISSUES}/{path.name}" for path in (folder / ISSUES).glob("*.json"))
     for name in sorted(set(present_issues) - set(listed_issues)):
@@ -388,8 +396,8 @@ def read_archive(folder: Path) -> Archive:
         _read_pool_article(item, f"pool.json 第 {n} 篇", problems, resolver=resolver, section_names=section_names)
         for n, item in enumerate(_list(pool_data, "pool.json", problems), start=1)
     ]
-    numbers = [issue.number for issue in issues if issue is not None]
-    for number in sorted({number for number in numbers if numbers.count(number) > 1}):
+    numbers = Counter(issue.number for issue in issues if issue is not None)
+    for number in sorted(number for number, times in numbers.items() if times > 1):
         problems.add(ISSUES, f"第 {number} 期出现了不止一次。")
     for key, found in (("issues", len(issues)), ("pool", len(pool))):
         expected = manifest.integer(key, required=False, default=found)

@@ -309,6 +309,16 @@ def test_a_folder_that_is_not_an_archive_is_named_as_such(tmp_path):
         restore(tmp_path / "missing")
 
 
+def test_a_manifest_naming_files_outside_the_archive_is_refused(archive):
+    folder, _ = archive
+    manifest = json.loads((folder / MANIFEST).read_text())
+    manifest["files"]["../outside.json"] = "0" * 64
+    (folder / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(CommandError, match=r"文件清单里的“\.\./outside\.json”不在备份目录之内"):
+        restore(folder)
+    assert nothing_written()
+
+
 def test_an_issue_file_added_behind_the_manifests_back_is_refused(archive):
     folder, _ = archive
     (folder / "issues" / "0999.json").write_text("{}")
