@@ -77,7 +77,7 @@ INSTALLED_APPS = [
     "simple_history",
     "adminsortable2",
     "csp",
-    "axes",
+    "digest_cms.apps.LoginProtectionConfig",
     "editorial",
 ]
 
@@ -152,6 +152,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
+# Chinese labels for packages that ship none (django-axes).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

@@ -174,6 +174,7 @@ def test_an_administrator_lifts_a_lockout_from_the_admin(client, chief, administ
     desk.force_login(administrator)
     lockouts = desk.get(reverse("admin:axes_accessattempt_changelist"))
     assert lockouts.status_code == 200 and "chief" in lockouts.text
+    assert "登录保护" in lockouts.text and "登录失败记录" in lockouts.text and "失败次数" in lockouts.text
     (entry,) = AccessAttempt.objects.filter(username="chief")
     lifted = desk.post(
         reverse("admin:axes_accessattempt_changelist"),
