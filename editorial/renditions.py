@@ -8,6 +8,8 @@ files of the issue are deleted when a new one is stored. Names carry a keyed has
 the storage is public, nobody can guess the address of an unpublished issue's proof.
 """
 
+import ctypes
+import gc
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -122,6 +124,23 @@ def render(*, issue: Issue, format: Format) -> bytes:
         return docx.issue_docx(document, page_numbers=pdf.anchor_pages(html))
     except (pdf.PdfRenderError, docx.DocxRenderError) as exc:
         raise RenditionError(str(exc)) from exc
+    finally:
+        _release_memory()
+
+
+def _release_memory() -> None:
+    """Hand a render's memory back to the system.
+
+    Laying out an issue leaves reference cycles and a few hundred MB of freed heap behind: without
+    this an app server's worker that has rendered a PDF stays at 330–500 MB instead of about 115.
+    """
+    gc.collect()
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+# glibc's malloc_trim returns freed heap pages to the system; other C libraries have no such call.
+_malloc_trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
 
 
 def issue_rendition(*, issue: Issue, format: Format, name: str | None = None) -> Rendition:
