@@ -1,4 +1,4 @@
-"""gunicorn in production: `gunicorn -c gunicorn.conf.py digest_cms.wsgi`, behind nginx (docs/deployment.md).
+"""gunicorn in production: `gunicorn -c gunicorn.conf.py digest_cms.wsgi`, behind nginx (README.md, Deployment).
 
 Every setting can be overridden from the environment (GUNICORN_*), so one file serves every machine.
 

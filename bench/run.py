@@ -18,7 +18,7 @@
    `wrk` at 16 connections on an issue page and on a static file of the same size, and
    the workers' memory after all that.
 
-The numbers go to the terminal as a Markdown table (docs/performance.md keeps the latest)
+The numbers go to the terminal as a Markdown table (the README's Performance section keeps the latest)
 and to bench/results/bench-<time>.json. The machine has two cores and is shared: the load
 average before and after is part of the result.
 """

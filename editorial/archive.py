@@ -12,7 +12,7 @@ Layout (format 1)::
     pool.json          the articles not placed in any issue (稿件库), in the same form as an issue's
 
 Users, versions (history), the workflow log and rendered PDF/Word files are not in it: `pg_dump`
-keeps those (docs/deployment.md). The keys an issue file adds to `export_issue`'s are optional
+keeps those (README.md, Deployment). The keys an issue file adds to `export_issue`'s are optional
 when reading: without them regions are found by name and province, a published issue counts as
 published at midnight of its date, and articles have no source.
 
