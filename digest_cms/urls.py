@@ -3,7 +3,8 @@ from django.urls import include, path
 
 from editorial.health import healthz
 
-admin.site.site_header = "长三角每周要讯 · 编辑部"
+# Shown only without a masthead: templates/admin/base_site.html names the publication.
+admin.site.site_header = "编辑部"
 admin.site.site_title = "Digest CMS"
 admin.site.index_title = "编辑工作台"
 

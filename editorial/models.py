@@ -36,6 +36,10 @@ class Publication(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        """The home page, which carries the masthead."""
+        return reverse("editorial:home")
+
 
 class IssueQuerySet(models.QuerySet):
     def published(self):
@@ -163,6 +167,9 @@ class IssueSection(models.Model):
 
     def __str__(self):
         return f"{self.issue} · {self.section}"
+
+    def get_absolute_url(self):
+        return f"{self.issue.get_absolute_url()}#section-{self.section.slug}"
 
 
 class SourceRegion(models.Model):
@@ -348,3 +355,7 @@ class IssueTransition(models.Model):
 
     def __str__(self):
         return f"{self.issue} {self.get_from_status_display()} → {self.get_to_status_display()}"
+
+    def get_absolute_url(self):
+        """The issue's workflow panel in the admin, where its log is read (the log is never public)."""
+        return reverse("admin:editorial_issue_change", args=[self.issue_id]) + "#workflow"

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.db import IntegrityError, transaction
 
-from editorial.models import Article, Issue, Publication, Section, SourceRegion
+from editorial.models import Article, Issue, IssueTransition, Publication, Section, SourceRegion
 from tests.factories import make_article, make_issue, make_published_issue, region
 
 
@@ -117,3 +117,25 @@ def test_reading_order_follows_the_issues_own_section_order_then_position():
 def test_an_articles_paragraphs_are_its_blank_line_separated_blocks():
     article = make_article(body="第一段。\r\n\r\n第二段\n仍是第二段。\n\n\n第三段。")
     assert article.paragraphs == ["第一段。", "第二段\n仍是第二段。", "第三段。"]
+
+
+def test_the_admin_is_named_after_the_masthead(admin_client):
+    Publication.objects.filter(pk=Publication.objects.current().pk).update(title="沪浙合作简讯")
+    page = admin_client.get("/admin/").content.decode()
+    assert "沪浙合作简讯 · 编辑部" in page and "<title>编辑工作台 | 沪浙合作简讯编辑部</title>" in page
+    assert "长三角每周要讯" not in page
+
+
+def test_every_model_answers_where_it_is_read(client, admin_client):
+    issue = make_published_issue(number=193)
+    article = make_article(issue=issue, section_slug="economy", regions=["shanghai"])
+    issue_section = issue.issue_sections.get(section__slug="economy")
+    transition = IssueTransition.objects.create(issue=issue, to_status=Issue.Status.PUBLISHED, action="publish")
+
+    assert Publication.objects.current().get_absolute_url() == "/"
+    assert issue_section.get_absolute_url() == "/issues/193/#section-economy"
+    assert 'id="section-economy"' in client.get(issue.get_absolute_url()).content.decode()
+    for public in (issue, article, issue_section.section, region("shanghai")):
+        assert client.get(public.get_absolute_url()).status_code == 200, public
+    log_page = admin_client.get(transition.get_absolute_url())
+    assert log_page.status_code == 200 and 'id="workflow"' in log_page.content.decode()

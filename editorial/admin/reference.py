@@ -9,6 +9,7 @@ from .spreadsheets import SpreadsheetImportMixin
 @admin.register(Publication)
 class PublicationAdmin(admin.ModelAdmin):
     list_display = ["title", "office", "short_name"]
+    search_fields = ["title", "office", "short_name"]
     fieldsets = [
         (None, {"fields": ["title", "office", "short_name"]}),
         ("报尾", {"fields": ["report_to", "send_to", "distribute_to", "print_copies"], "classes": ["collapse"]}),
@@ -22,6 +23,7 @@ class SectionAdmin(SpreadsheetImportMixin, admin.ModelAdmin):
     export_form_class = ColumnNameExportForm
     list_display = ["name", "slug", "position", "is_standing"]
     list_editable = ["position", "is_standing"]
+    list_filter = ["is_standing"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {}
 
