@@ -75,7 +75,6 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
-    "adminsortable2",
     "csp",
     "digest_cms.apps.LoginProtectionConfig",
     "editorial",
@@ -166,8 +165,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 # Rendered PDFs/Word files live in the default storage. Several app servers share one
-# store: point DEFAULT_STORAGE_BACKEND at e.g. storages.backends.s3.S3Storage (django-storages)
-# and pass its settings as JSON in DEFAULT_STORAGE_OPTIONS.
+# store: point DEFAULT_STORAGE_BACKEND at e.g. storages.backends.s3.S3Storage (django-storages,
+# installed) and pass its settings as JSON in DEFAULT_STORAGE_OPTIONS.
 STORAGES = {
     "default": {
         "BACKEND": os.environ.get("DEFAULT_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
@@ -183,6 +182,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# The largest legacy text file the importer reads (bytes); a whole issue is well under 200 kB.
+LEGACY_IMPORT_MAX_BYTES = env_int("LEGACY_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 
 # Cache: Redis when CACHE_URL is set (shared by every app server), local memory otherwise.
 CACHE_URL = os.environ.get("CACHE_URL", "")

@@ -51,3 +51,32 @@ def test_database_connections_persist_with_health_checks(settings):
     database = settings.DATABASES["default"]
     assert database["CONN_MAX_AGE"] > 0
     assert database["CONN_HEALTH_CHECKS"] is True
+
+
+def test_a_shared_s3_store_is_chosen_by_the_environment_alone():
+    options = '{"bucket_name": "digest-files", "endpoint_url": "https://s3.example.internal", "file_overwrite": true}'
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.core.files.storage import storages; s = storages['default']; print(type(s).__name__, s.bucket_name, s.endpoint_url)",
+        env={
+            "DEBUG": "1",
+            "DEFAULT_STORAGE_BACKEND": "storages.backends.s3.S3Storage",
+            "DEFAULT_STORAGE_OPTIONS": options,
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["S3Storage", "digest-files", "https://s3.example.internal"]
+
+
+def test_the_legacy_import_size_limit_comes_from_the_environment():
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.LEGACY_IMPORT_MAX_BYTES)",
+        env={"DEBUG": "1", "LEGACY_IMPORT_MAX_BYTES": "500000"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "500000"
