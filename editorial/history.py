@@ -10,8 +10,9 @@ from difflib import SequenceMatcher
 
 from django.utils.html import format_html, format_html_join
 
+from .activity import actor_name
 from .models import Article, Issue, Section, SourceRegion
-from .workflow import actor_name, format_time
+from .workflow import format_time
 
 KINDS = {"+": "新建", "~": "修改", "-": "删除"}
 

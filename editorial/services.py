@@ -12,8 +12,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from . import workflow
+from .activity import actor_name, log_action
 from .models import Article, Issue, IssueSection, IssueTransition, Publication, Section, SourceRegion
-from .workflow import actor_name, format_time
+from .workflow import format_time
 
 
 @transaction.atomic
@@ -28,6 +29,7 @@ def issue_create(
         IssueSection(issue=issue, section=section, position=index)
         for index, section in enumerate(Section.objects.filter(is_standing=True).order_by("position", "pk"), start=1)
     )
+    log_action("create", user=user, issue=issue.number, status=issue.status)
     return issue
 
 
@@ -280,6 +282,13 @@ def article_save(
         _content_changed(issue, user=user, what=what, correction_note=correction_note)
     if moved and new_issue is not None:
         article.refresh_from_db(fields=["position"])
+    log_action(
+        "article_create" if created else "article_change",
+        user=user,
+        article=article.pk,
+        issue=new_issue.number if new_issue else None,
+        note=correction_note.strip(),
+    )
     return article
 
 
@@ -322,6 +331,13 @@ def article_move(
             each, user=user, what=f"稿件《{stored.title}》移至{destination}", correction_note=correction_note
         )
     article.refresh_from_db()
+    log_action(
+        "article_move",
+        user=user,
+        article=stored.pk,
+        **{"from": old_issue.number if old_issue else "pool", "to": new_issue.number if new_issue else "pool"},
+        note=correction_note.strip(),
+    )
     return stored
 
 
@@ -337,11 +353,13 @@ def article_delete(*, article: Article, user) -> None:
                 f"《{stored.title}》在已发布的{issue.period_label}中，不能删除；如需撤下，请主编把它移出本期并填写更正说明。"
             )
         workflow.ensure_may_edit(user=user, issue=issue)
+    article_id = stored.pk
     stored._history_user = user
     stored.delete()
     if issue is not None:
         _normalise(issue)
         issue_mark_changed(issue=issue, user=user)
+    log_action("article_delete", user=user, article=article_id, issue=issue.number if issue else None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -388,6 +406,7 @@ def issue_arrange(
     _renumber(Article.objects.filter(issue=locked), article_ids)
     _content_changed(locked, user=user, what="调整本期栏目和稿件顺序", correction_note=correction_note)
     issue.refresh_from_db()
+    log_action("arrange", user=user, issue=locked.number, note=correction_note.strip())
     return issue
 
 
@@ -401,6 +420,7 @@ def issue_section_add(*, issue: Issue, section: Section, user, correction_note: 
         raise ValidationError(f"{locked.period_label}已经有“{section}”栏目了。")
     placed = issue_section_ensure(issue=locked, section=section)
     _content_changed(locked, user=user, what=f"加入栏目“{section}”", correction_note=correction_note)
+    log_action("section_add", user=user, issue=locked.number, section=section.slug, note=correction_note.strip())
     return placed
 
 
@@ -416,6 +436,7 @@ def issue_section_remove(*, issue: Issue, section: Section, user, correction_not
     IssueSection.objects.filter(issue=locked, section=section).delete()
     _normalise(locked)
     _content_changed(locked, user=user, what=f"去掉栏目“{section}”", correction_note=correction_note)
+    log_action("section_remove", user=user, issue=locked.number, section=section.slug, note=correction_note.strip())
 
 
 def issue_lock_for_edit(*, issue_pk: int) -> Issue:
@@ -441,6 +462,7 @@ def issue_save(*, issue: Issue, user, expected_version: int | None = None, corre
     if stored.status == Issue.Status.PUBLISHED and user is not None:
         workflow.correct(issue=issue, user=user, comment=f"{correction_note.strip()}（修改期刊信息）")
         issue.refresh_from_db()
+    log_action("issue_change", user=user, issue=issue.number, note=correction_note.strip())
     return issue
 
 
@@ -458,8 +480,10 @@ def issue_delete(*, issue: Issue, user) -> None:
         article._history_user = user
         article._change_reason = ISSUE_DELETED
         article.delete()
+    number = locked.number
     locked._history_user = user
     locked.delete()
+    log_action("issue_delete", user=user, issue=number)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -485,13 +509,15 @@ def article_restore_version(*, article: Article, history_id: int, user, correcti
     if stored.issue_id is not None and stored.section_id is None:
         stored.section_id = article.section_id
     note = correction_note.strip() or f"恢复到 {format_time(record.history_date)} 的版本"
-    return article_save(
+    restored = article_save(
         article=stored,
         user=user,
         regions=SourceRegion.objects.filter(pk__in=_article_regions_at(record)),
         expected_version=stored.version,
         correction_note=note if stored.issue and stored.issue.status == Issue.Status.PUBLISHED else correction_note,
     )
+    log_action("article_restore", user=user, article=restored.pk, version=history_id)
+    return restored
 
 
 @transaction.atomic
@@ -503,7 +529,9 @@ def issue_restore_version(*, issue: Issue, history_id: int, user, correction_not
     note = correction_note.strip()
     if not note and stored.status == Issue.Status.PUBLISHED:
         note = f"恢复到 {format_time(record.history_date)} 的版本"
-    return issue_save(issue=stored, user=user, expected_version=stored.version, correction_note=note)
+    restored = issue_save(issue=stored, user=user, expected_version=stored.version, correction_note=note)
+    log_action("issue_restore", user=user, issue=restored.number, version=history_id)
+    return restored
 
 
 def _last_deletion(model, pk: int):
@@ -577,6 +605,7 @@ def article_recover(*, article_id: int, user) -> Recovered:
         _move_to_reading_position(issue, article, deleted.position)
         issue_mark_changed(issue=issue, user=user)
         article.refresh_from_db(fields=["position"])
+    log_action("article_recover", user=user, article=article.pk, issue=issue.number if issue else "pool")
     return Recovered(obj=article, note=note)
 
 
@@ -648,4 +677,5 @@ def issue_recover(*, issue_id: int, user) -> Recovered:
         comment=f"从回收站恢复（删除前为“{was}”），一并恢复 {len(articles)} 篇稿件。",
     )
     issue_mark_changed(issue=issue, user=user)
+    log_action("issue_recover", user=user, issue=issue.number, articles=len(articles))
     return Recovered(obj=issue, articles=len(articles))

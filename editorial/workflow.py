@@ -22,17 +22,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import renditions
+from .activity import actor_name, log_action
 from .models import Issue, IssueTransition
 
 Status = Issue.Status
 logger = logging.getLogger(__name__)
-
-
-def actor_name(user) -> str:
-    """How the admin names a person in messages and logs: full name, else username; 系统 for automatic steps."""
-    if user is None:
-        return "系统"
-    return user.get_full_name() or user.get_username()
 
 
 def format_time(moment: datetime.datetime | None) -> str:
@@ -170,13 +164,7 @@ class Transition:
         """Work that must wait until the transition is committed (e.g. pre-rendering a published issue's files)."""
 
     def _log_and_follow_up(self, issue: Issue) -> None:
-        logger.info(
-            "editorial action=%s issue=%s user=%s status=%s",
-            self.name,
-            issue.number,
-            actor_name(self.user),
-            issue.status,
-        )
+        log_action(self.name, user=self.user, issue=issue.number, status=issue.status)
         self.committed(issue)
 
     def execute(self) -> TransitionResult:

@@ -72,9 +72,7 @@ def test_the_sitemap_lists_published_issues_articles_sections_and_regions_only(c
 def test_the_sitemap_gives_issues_their_last_change_in_shanghai_time(client):
     issue = make_published_issue(number=193)
     # 17:30 UTC is already the next morning in Shanghai.
-    Issue.objects.filter(pk=issue.pk).update(
-        updated_at=datetime.datetime(2020, 10, 30, 17, 30, tzinfo=datetime.timezone.utc)
-    )
+    Issue.objects.filter(pk=issue.pk).update(updated_at=datetime.datetime(2020, 10, 30, 17, 30, tzinfo=datetime.UTC))
     root = ET.fromstring(client.get("/sitemap.xml").content)
     for url in root.iter(f"{SITEMAP}url"):
         if url.findtext(f"{SITEMAP}loc").endswith("/issues/193/"):

@@ -1,6 +1,7 @@
 """Spreadsheet import/export of articles, sections and regions: safe cells, all or nothing, administrators only."""
 
 import io
+import logging
 
 import openpyxl
 import pytest
@@ -245,7 +246,9 @@ def test_administrators_can_open_import_and_export_and_editors_cannot(client, ad
         assert client.get(reverse(f"admin:editorial_{model}_{action}")).status_code == 403
 
 
-def test_the_section_admin_imports_a_csv_after_its_preview_and_only_then(client, administrator):
+def test_the_section_admin_imports_a_csv_after_its_preview_and_only_then(
+    client, administrator, caplog, django_capture_on_commit_callbacks
+):
     client.force_login(administrator)
     csv = "栏目名称,网址名,默认顺序,常设栏目\n经济热点,economy,1,是\n科创聚焦,sci-tech,2,是\n专题报道,special,7,否\n".encode()
     formats = [f.__name__ for f in section_import_formats()]
@@ -259,9 +262,12 @@ def test_the_section_admin_imports_a_csv_after_its_preview_and_only_then(client,
     assert not Section.objects.filter(slug="special").exists()
     assert "1000" not in preview.text  # a holder moved aside shows its real position in the diff
     confirm = preview.context["confirm_form"]
-    response = client.post(reverse("admin:editorial_section_process_import"), confirm.initial)
+    with caplog.at_level(logging.INFO, logger="editorial.activity"), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:editorial_section_process_import"), confirm.initial)
     assert response.status_code == 302
     assert Section.objects.get(slug="special").name == "专题报道"
+    logged = [record.getMessage() for record in caplog.records if record.name == "editorial.activity"]
+    assert logged == ["editorial action=spreadsheet_import model=section new=1 updated=2 deleted=0 user=admin"]
     assert list(Section.objects.values_list("slug", flat=True)[:2]) == ["economy", "sci-tech"]
 
 

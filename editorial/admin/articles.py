@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .. import services, workflow
+from ..activity import actor_name
 from ..importers.regions import suggest_regions
 from ..models import Article, Issue
 from ..resources import SPREADSHEET_FORMATS, ArticleResource
@@ -167,7 +168,7 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
                 issue_badge=status_badge(obj.issue) if obj.issue else "",
                 edit_refusal=workflow.edit_denied_reason(user=request.user, issue=obj.issue),
                 can_move=self.has_change_permission(request, obj),
-                last_editor=workflow.actor_name(obj.updated_by) if obj.updated_by else "—",
+                last_editor=actor_name(obj.updated_by) if obj.updated_by else "—",
             )
         context["suggest_url"] = reverse("admin:editorial_article_suggest_regions")
         return super().changeform_view(request, object_id, form_url, extra_context=context)

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from .. import services, workflow
+from ..activity import actor_name
 from ..models import Article, Issue, IssueSection, IssueTransition, Section
 from .filters import YearFilter
 from .forms import ArrangeForm, IssueAdminForm, PlaceForm, SectionAddForm, TransitionForm
@@ -43,7 +44,7 @@ def last_change(obj) -> str:
     when = workflow.format_short_time(obj.updated_at)
     if obj.updated_by is None:
         return when
-    return format_html('{}<br><span class="digest-muted">{}</span>', when, workflow.actor_name(obj.updated_by))
+    return format_html('{}<br><span class="digest-muted">{}</span>', when, actor_name(obj.updated_by))
 
 
 def user_bound_form(form_class, user):
@@ -245,7 +246,7 @@ class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
             if issue.status in (Issue.Status.DRAFT, Issue.Status.IN_REVIEW)
             else [],
             "log": [
-                (entry, workflow.action_label(entry.action), workflow.actor_name(entry.user))
+                (entry, workflow.action_label(entry.action), actor_name(entry.user))
                 for entry in issue.transitions.select_related("user").order_by("-created_at", "-pk")
             ],
             "preview_url": issue.get_absolute_url(),
