@@ -160,21 +160,19 @@ print(json.dumps({
 
 
 def test_production_mode_redirects_to_https_and_sends_hsts_and_secure_cookies(tmp_path):
-    result = run_manage(
-        "shell",
-        "-v",
-        "0",
-        "-c",
-        PRODUCTION_PROBE,
-        env={
-            "DEBUG": "0",
-            "SECRET_KEY": STRONG_KEY,
-            "ALLOWED_HOSTS": "testserver",
-            "VAR_DIR": str(tmp_path),
-            "STATIC_MANIFEST": "0",
-            "LOG_LEVEL": "ERROR",
-        },
-    )
+    env = {
+        "DEBUG": "0",
+        "SECRET_KEY": STRONG_KEY,
+        "ALLOWED_HOSTS": "testserver",
+        "VAR_DIR": str(tmp_path),
+        "STATIC_MANIFEST": "0",
+        "LOG_LEVEL": "ERROR",
+        # The login page shows the masthead: a database of its own, migrated.
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'probe.sqlite3'}",
+    }
+    migrated = run_manage("migrate", "--no-input", "-v", "0", env=env)
+    assert migrated.returncode == 0, migrated.stderr
+    result = run_manage("shell", "-v", "0", "-c", PRODUCTION_PROBE, env=env)
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["plain_status"] == 301 and seen["plain_location"].startswith("https://testserver/")
