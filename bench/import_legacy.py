@@ -23,6 +23,7 @@ import random
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -77,14 +78,14 @@ def measure(*, issues: int, seed: int, database_url: str | None) -> dict:
     parse_seconds = time.perf_counter() - started
 
     out = io.StringIO()
-    server_before = _server_cpu_seconds(connection)
+    backends = _BackendCPU(connection)
     cpu_before, children_before = time.process_time(), os.times()
     started = time.perf_counter()
-    call_command("import_legacy", str(folder), verbosity=0, stdout=out, stderr=io.StringIO())
+    with backends:
+        call_command("import_legacy", str(folder), verbosity=0, stdout=out, stderr=io.StringIO())
     import_seconds = time.perf_counter() - started
     import_cpu = time.process_time() - cpu_before
-    server_after = _server_cpu_seconds(connection)
-    server_cpu = server_after - server_before if server_before is not None and server_after is not None else None
+    server_cpu = backends.seconds
     children_after = os.times()
     parser_cpu = (children_after.children_user - children_before.children_user) + (
         children_after.children_system - children_before.children_system
@@ -114,7 +115,8 @@ def measure(*, issues: int, seed: int, database_url: str | None) -> dict:
         # a core to themselves (the reference machine is shared, so wall-clock rates vary with its load).
         "writer_cpu_ms_per_issue": round(import_cpu / imported_issues * 1000, 2),
         "parser_cpu_ms_per_issue": round(parser_cpu / imported_issues * 1000, 2),
-        # The database server's own work (PostgreSQL on this machine: its backend process), None when unknown.
+        # The database server's own work (PostgreSQL on this machine: the backend processes of all the
+        # import's connections), None when unknown.
         "database_cpu_ms_per_issue": round(server_cpu / imported_issues * 1000, 2) if server_cpu is not None else None,
         "load_average": round(os.getloadavg()[0], 2),
         "target_issues_per_second": 50,
@@ -126,19 +128,81 @@ def measure(*, issues: int, seed: int, database_url: str | None) -> dict:
     return results
 
 
-def _server_cpu_seconds(connection) -> float | None:
-    """CPU time the PostgreSQL backend serving this connection has used, when it runs on this machine."""
-    if connection.vendor != "postgresql":
-        return None
+def _backend_pid(connection) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
+        return cursor.fetchone()[0]
+
+
+def _server_cpu_seconds(pid: int) -> float | None:
+    """CPU time a PostgreSQL backend process has used, when it runs on this machine."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
     # utime and stime, fields 14 and 15 of proc(5), counted from after the command name.
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class _BackendCPU:
+    """CPU time of the PostgreSQL backends serving this process's connections, while in the block.
+
+    The import writes through several connections (one per writer thread) that close when it is
+    done, taking their backend process with them, so each backend is read every 20 ms while it
+    lives: a backend's last few milliseconds before it exits may be missed.
+    """
+
+    INTERVAL = 0.02
+
+    def __init__(self, connection):
+        self.enabled = connection.vendor == "postgresql"
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.stop = threading.Event()
+        if self.enabled:
+            pid = _backend_pid(connection)
+            if (seconds := _server_cpu_seconds(pid)) is not None:
+                self.first[pid] = self.last[pid] = seconds
+
+    def _sample(self) -> None:
+        while not self.stop.wait(self.INTERVAL):
+            self._read()
+
+    def _read(self) -> None:
+        for pid in list(self.first):
+            seconds = _server_cpu_seconds(pid)
+            if seconds is not None:
+                self.last[pid] = seconds
+
+    def __enter__(self):
+        from django.db.backends.signals import connection_created
+
+        if self.enabled:
+            # A new connection starts at zero: its backend process is new.
+            connection_created.connect(self._track_new, weak=False)
+            self.sampler = threading.Thread(target=self._sample, daemon=True)
+            self.sampler.start()
+        return self
+
+    def _track_new(self, sender, connection, **kwargs) -> None:
+        pid = _backend_pid(connection)
+        self.first[pid] = 0.0
+        self.last[pid] = _server_cpu_seconds(pid) or 0.0
+
+    def __exit__(self, *exc_info) -> None:
+        from django.db.backends.signals import connection_created
+
+        if self.enabled:
+            connection_created.disconnect(self._track_new)
+            self.stop.set()
+            self.sampler.join()
+            self._read()
+
+    @property
+    def seconds(self) -> float | None:
+        if not self.first:
+            return None
+        return sum(self.last[pid] - self.first[pid] for pid in self.first)
 
 
 def _remove(imported) -> None:

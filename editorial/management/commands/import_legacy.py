@@ -2,22 +2,29 @@
 
 import functools
 import multiprocessing
+import queue
 import sys
+import threading
 import time
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import wait as wait_for
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 
-from editorial.importers.legacy_text import LegacyFormatError, ParsedIssue
+from editorial.importers.legacy_text import LegacyFormatError, ParsedIssue, key
 from editorial.importers.loader import ImportContext, Outcome, load_issue, parse_file, plan_import
 from editorial.models import Issue
 
-# From this many files on, a second process parses ahead while this one writes to the database.
+# From this many files on, a second process parses ahead while this one writes to the database,
+# and on PostgreSQL this many threads write, each on its own connection: one writer's Python
+# work overlaps the other's wait for the database, which alone would leave a core idle.
 PARALLEL_FROM = 16
+WRITERS = 2
 STATUSES = {"published": Issue.Status.PUBLISHED, "draft": Issue.Status.DRAFT}
 FAILED = "failed"
 SUMMARY_LABELS = {
@@ -86,28 +93,38 @@ class Command(BaseCommand):
         except LegacyFormatError as exc:
             raise CommandError(str(exc)) from exc
         self.progress = _Progress(total=len(files), stream=sys.stderr)
+        import_one = functools.partial(
+            self.import_one,
+            context=context,
+            dry_run=dry_run,
+            update=update,
+            status=STATUSES[status],
+            user=actor,
+            verbosity=verbosity,
+        )
+        items = parsed_files(files, context=context)
+        if not dry_run and writes_in_parallel(len(files)):
+            outcomes = written_in_parallel(items, import_one, context=context)
+        else:
+            outcomes = (import_one(*item) for item in items)
         results = []
-        for path, parsed, reason in parsed_files(files, context=context):
-            results.append(
-                self.import_one(
-                    path,
-                    parsed,
-                    reason,
-                    context=context,
-                    dry_run=dry_run,
-                    update=update,
-                    status=STATUSES[status],
-                    user=actor,
-                    verbosity=verbosity,
-                )
-            )
+        for row, lines in outcomes:
+            for line in lines:
+                self.report(line)
+            results.append(row)
             self.progress.advance()
         self.progress.clear()
         self.summarise(results, dry_run=dry_run)
 
-    def import_one(self, path: Path, parsed, reason: str, *, context, dry_run, update, status, user, verbosity) -> dict:
-        """Import (or check) one parsed file; a bad file is reported in one line and does not stop the batch."""
+    def import_one(
+        self, path: Path, parsed, reason: str, *, context, dry_run, update, status, user, verbosity
+    ) -> tuple[dict, list[str]]:
+        """Import (or check) one parsed file: its summary row and its output lines (styled).
+
+        A bad file is reported in one line and does not stop the batch.
+        """
         row = {"path": path, "number": None, "articles": 0, "encoding": "", "warnings": 0, "outcome": FAILED}
+        lines = []
         try:
             if parsed is None:
                 raise LegacyFormatError(reason)
@@ -120,14 +137,12 @@ class Command(BaseCommand):
                 )
                 outcome, label, warnings = result.outcome, result.label, result.plan.all_warnings
         except (LegacyFormatError, OSError) as exc:
-            self.report(f"{path}：失败：{exc}", style=self.style.ERROR)
             row["reason"] = str(exc)
-            return row
+            return row, [self.style.ERROR(f"{path}：失败：{exc}")]
         except IntegrityError as exc:
             # Another import of the same number committed between our check and our insert.
-            self.report(f"{path}：失败：与同时进行的另一次导入冲突，请重试（{exc}）", style=self.style.ERROR)
             row["reason"] = "与同时进行的另一次导入冲突"
-            return row
+            return row, [self.style.ERROR(f"{path}：失败：与同时进行的另一次导入冲突，请重试（{exc}）")]
         row.update(
             number=parsed.meta.number,
             articles=len(parsed.articles),
@@ -137,17 +152,16 @@ class Command(BaseCommand):
         )
         if verbosity >= 1:
             style = self.style.WARNING if outcome == Outcome.DIFFERENT else self.style.SUCCESS
-            self.report(
-                f"{path}：第 {parsed.meta.number} 期（{parsed.meta.date:%Y-%m-%d}），{len(parsed.articles)} 篇稿件，"
-                f"{len(parsed.sections)} 个栏目，编码 {parsed.encoding}，警告 {len(warnings)} 条：{label}",
-                style=style,
+            lines.append(
+                style(
+                    f"{path}：第 {parsed.meta.number} 期（{parsed.meta.date:%Y-%m-%d}），{len(parsed.articles)} 篇稿件，"
+                    f"{len(parsed.sections)} 个栏目，编码 {parsed.encoding}，警告 {len(warnings)} 条：{label}"
+                )
             )
-            for notice in warnings:
-                self.report(f"    警告：{notice}", style=self.style.WARNING)
+            lines += [self.style.WARNING(f"    警告：{notice}") for notice in warnings]
             if verbosity >= 2:
-                for notice in parsed.repairs:
-                    self.report(f"    修复：{notice}")
-        return row
+                lines += [f"    修复：{notice}" for notice in parsed.repairs]
+        return row, lines
 
     def report(self, line: str, *, style=None) -> None:
         self.progress.clear()
@@ -204,6 +218,80 @@ def _parse_or_reason(path: Path, **options) -> tuple[ParsedIssue | None, str]:
         return parse_file(path, **options), ""
     except (LegacyFormatError, OSError) as exc:
         return None, str(exc)
+
+
+def writes_in_parallel(file_count: int) -> bool:
+    """Whether a batch this large is written by WRITERS connections at once.
+
+    Only on PostgreSQL (SQLite lets one connection write at a time), and never inside a caller's
+    transaction: the writers' own connections would commit outside it.
+    """
+    return connection.vendor == "postgresql" and file_count >= PARALLEL_FROM and not connection.in_atomic_block
+
+
+def written_in_parallel(items, import_one: Callable, *, context: ImportContext) -> Iterator[tuple[dict, list[str]]]:
+    """import_one's results for `items` in their order, the files imported by WRITERS threads at once.
+
+    What a serial run would do is kept: files with the same number are imported one after the
+    other in order (the second finds the first's issue), and a file naming a section the database
+    does not have yet is imported alone, after the files before it and before those after it.
+    """
+    known = {key(name) for name in context.known_sections()}
+    pending: deque[tuple[Future, int | None]] = deque()
+    with _Writers(WRITERS) as writers:
+        try:
+            for path, parsed, reason in items:
+                number = parsed.meta.number if parsed else None
+                alone = parsed is not None and any(key(section.name) not in known for section in parsed.sections)
+                wait_for([future for future, other in pending if alone or (number is not None and other == number)])
+                future = writers.submit(import_one, path, parsed, reason)
+                pending.append((future, number))
+                if alone:
+                    wait_for([future])
+                    known = {key(name) for name in context.known_sections()}
+                while pending and (pending[0][0].done() or len(pending) > 2 * WRITERS):
+                    yield pending.popleft()[0].result()
+            while pending:
+                yield pending.popleft()[0].result()
+        finally:
+            for future, _ in pending:
+                future.cancel()
+
+
+class _Writers:
+    """Threads running submitted calls, each with its own database connection, closed when it stops."""
+
+    def __init__(self, count: int):
+        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self.threads = [threading.Thread(target=self._work, name=f"import-writer-{n}") for n in range(count)]
+
+    def __enter__(self) -> "_Writers":
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for _ in self.threads:
+            self.jobs.put(None)
+        for thread in self.threads:
+            thread.join()
+
+    def submit(self, function: Callable, *args) -> Future:
+        future: Future = Future()
+        self.jobs.put((future, function, args))
+        return future
+
+    def _work(self) -> None:
+        try:
+            while (job := self.jobs.get()) is not None:
+                future, function, args = job
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(function(*args))
+                    except BaseException as exc:
+                        future.set_exception(exc)
+        finally:
+            connection.close()
 
 
 class _Progress:
