@@ -6,6 +6,8 @@ import zoneinfo
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from editorial.importers.legacy_text import LegacyFormatError
@@ -123,6 +125,17 @@ def test_the_issue_is_saved_with_a_constant_number_of_queries(django_assert_max_
     with django_assert_max_num_queries(30) as sample_queries:
         load_issue(parsed=sample, context=context)
     assert len(sample_queries.captured_queries) == len(small_queries.captured_queries)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="plans are discarded on PostgreSQL only")
+def test_each_issue_is_imported_with_plans_made_afresh():
+    context = ImportContext.from_db()
+    parsed = context.parse(SMALL)
+    with CaptureQueriesContext(connection) as queries:
+        load_issue(parsed=parsed, context=context)
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert statements.count("DISCARD PLANS") == 1
+    assert statements.index("DISCARD PLANS") < min(statements.index(sql) for sql in statements if "INSERT" in sql)
 
 
 # ------------------------------------------------------------------ idempotence and --update
