@@ -36,6 +36,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from .activity import log_action
 from .exports import issue_data
 from .importers.loader import record_region_versions
 from .importers.regions import RegionCatalogue, catalogue_from_db
@@ -708,6 +709,7 @@ def restore_archive(*, archive: Archive, user=None) -> RestoreResult:
         batch_size=1000,
     )
     analyze(Section, SourceRegion, Issue, IssueSection, Article, Through)
+    log_action("archive_restore", user=user, issues=len(restored_issues), articles=archive.article_count)
     return RestoreResult(
         issues=len(restored_issues),
         articles=archive.article_count,

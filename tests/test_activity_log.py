@@ -7,8 +7,10 @@ from django.core.exceptions import ValidationError
 
 from editorial import services, workflow
 from editorial.activity import format_line
+from editorial.importers.loader import ImportContext, load_issue
 from editorial.models import Article, Issue, Section
 from tests.factories import make_article, make_issue, make_user, section
+from tests.test_import_legacy import SMALL
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +83,11 @@ def test_the_line_waits_for_the_commit(caplog, editor):
     with caplog.at_level(logging.INFO, logger="editorial.activity"):
         services.issue_section_add(issue=issue, section=special, user=editor)
     assert not [record for record in caplog.records if record.name == "editorial.activity"]
+
+
+def test_a_legacy_import_logs_the_issue_its_articles_and_the_file(activity, administrator):
+    context = ImportContext.from_db()
+    parsed = context.parse(SMALL)
+    [line] = activity(load_issue, parsed=parsed, context=context, user=administrator, source="194.txt")
+    assert line == "editorial action=import_legacy issue=194 articles=3 source=194.txt user=admin"
+    assert activity(load_issue, parsed=parsed, context=context, user=administrator) == []  # unchanged: nothing written

@@ -29,6 +29,7 @@ from django.utils import timezone
 from editorial.models import Article, Issue, IssueSection, IssueTransition, Publication, Section
 from editorial.selectors import issue_table_of_contents
 
+from ..activity import log_action
 from .legacy_text import DEFAULT_MAX_BYTES, LegacyFormatError, Notice, ParsedIssue, key, parse_legacy
 from .regions import RegionCatalogue, catalogue_from_db
 
@@ -241,6 +242,7 @@ def load_issue(
     IssueTransition.objects.create(
         issue=issue, from_status=from_status, to_status=issue.status, action=action, user=user, comment=comment
     )
+    log_action(action, user=user, issue=issue.number, articles=len(parsed.articles), source=source)
     outcome = Outcome.CREATED if existing is None else Outcome.UPDATED
     return ImportResult(outcome=outcome, issue=issue, plan=plan, counts=counts)
 
