@@ -89,7 +89,6 @@ MIDDLEWARE = [
     # Inside the readers' fast lane: its stored headers include the policy (readers' pages use no nonce).
     "digest_cms.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -150,7 +149,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "zh-hans"
+# One language for the whole site, whatever a browser asks for (no LocaleMiddleware): negotiating it
+# would turn Django's own strings English beside the office's Chinese ones, and public pages are
+# cached once for every reader. An English installation sets LANGUAGE_CODE=en.
+LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "zh-hans")
 # Chinese labels for packages that ship none (django-axes).
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -80,3 +80,13 @@ def test_the_legacy_import_size_limit_comes_from_the_environment():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "500000"
+
+
+def test_the_site_speaks_chinese_whatever_language_a_browser_asks_for(client, admin_user):
+    login = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="zh-hans"' in login.text
+    assert "用户名" in login.text and "Username" not in login.text
+    client.force_login(admin_user)
+    index = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "最近动作" in index.text and "Recent actions" not in index.text
+    assert "Accept-Language" not in client.get("/issues/", HTTP_ACCEPT_LANGUAGE="en").get("Vary", "")
