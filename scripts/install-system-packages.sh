@@ -23,11 +23,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   fc-cache -f >/dev/null
 fi
 
-# Redis must answer on its default port; without systemd (containers) the package does not start it.
+# The test suite needs Redis on its default port; without systemd (containers) the package does not start it.
+# The site itself runs without it (local-memory cache), so a user who cannot start it is only warned.
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   if [ "$(id -u)" -ne 0 ]; then
-    echo "Redis does not answer on 127.0.0.1:6379. Run as root:  service redis-server start" >&2
-    exit 1
+    echo "Redis does not answer on 127.0.0.1:6379; the two-instance test needs it. Run as root:  service redis-server start" >&2
+    exit 0
   fi
   service redis-server start >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 >/dev/null
   for _ in $(seq 1 20); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.25; done
