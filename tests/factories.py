@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from editorial import services
-from editorial.models import Article, Issue, Publication, Section, SourceRegion
+from editorial.models import Article, Issue, IssueSection, IssueTransition, Publication, Section, SourceRegion
 
 _sequence = itertools.count(1)
 
@@ -62,7 +62,10 @@ def make_article(*, issue: Issue | None = None, section_slug: str = "sci-tech", 
     return article
 
 
-def make_user(username: str, *, role: str | None = None, password: str = "pass-for-tests-1", **fields):
+TEST_PASSWORD = "pass-for-tests-1"
+
+
+def make_user(username: str, *, role: str | None = None, password: str = TEST_PASSWORD, **fields):
     """A staff user in the given role group (编辑, 审核 or 管理员), or a plain user without one."""
     user = get_user_model().objects.create_user(
         username=username, password=password, is_staff=role is not None, **fields
@@ -81,3 +84,19 @@ def make_legacy_sample_issue(*, status=Issue.Status.PUBLISHED, name: str = "2020
 
     parsed = parse_legacy(legacy_sample_bytes(name), catalogue=catalogue_from_db())
     return load_issue(parsed=parsed, status=status).issue
+
+
+def database_state() -> tuple:
+    """Everything an editorial write can touch, to compare before and after a request that must change nothing."""
+    return (
+        list(Issue.objects.order_by("pk").values_list("pk", "number", "status", "version", "updated_at")),
+        list(
+            Article.objects.order_by("pk").values_list("pk", "issue_id", "section_id", "position", "version", "title")
+        ),
+        list(IssueSection.objects.order_by("pk").values_list("issue_id", "section_id", "position")),
+        list(Section.objects.order_by("pk").values_list("pk", "name", "slug", "position")),
+        IssueTransition.objects.count(),
+        Issue.history.count(),
+        Article.history.count(),
+        list(get_user_model().objects.order_by("pk").values_list("pk", "username", "is_staff", "is_active")),
+    )

@@ -9,31 +9,15 @@ import json
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
 from editorial import services
-from editorial.models import Article, Issue, IssueSection, IssueTransition, Section
-from tests.factories import make_article, make_issue, section
+from editorial.models import Issue
+from tests.factories import TEST_PASSWORD, database_state, make_article, make_issue, section
 from tests.samples import legacy_sample_bytes
 
 Status = Issue.Status
-
-
-def database_state() -> tuple:
-    return (
-        list(Issue.objects.order_by("pk").values_list("pk", "number", "status", "version", "updated_at")),
-        list(
-            Article.objects.order_by("pk").values_list("pk", "issue_id", "section_id", "position", "version", "title")
-        ),
-        list(IssueSection.objects.order_by("pk").values_list("issue_id", "section_id", "position")),
-        list(Section.objects.order_by("pk").values_list("pk", "name", "slug", "position")),
-        IssueTransition.objects.count(),
-        Issue.history.count(),
-        Article.history.count(),
-        list(get_user_model().objects.order_by("pk").values_list("pk", "username", "is_active")),
-    )
 
 
 @pytest.fixture
@@ -164,7 +148,7 @@ def test_the_same_post_with_the_pages_own_token_goes_through(world, administrato
 @pytest.mark.django_db
 def test_a_login_post_without_a_token_is_refused(client, administrator):
     strict = Client(enforce_csrf_checks=True)
-    response = strict.post(reverse("admin:login"), {"username": "admin", "password": "pass-for-tests-1"})
+    response = strict.post(reverse("admin:login"), {"username": "admin", "password": TEST_PASSWORD})
     assert response.status_code == 403
     assert "_auth_user_id" not in strict.session
 

@@ -15,8 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from editorial.models import Article, Issue, IssueSection, IssueTransition, Section
-from tests.factories import make_article, make_issue, make_published_issue, make_user
+from editorial.models import Article, Issue, Section
+from tests.factories import database_state, make_article, make_issue, make_published_issue, make_user
 
 ROLES = ["anonymous", "editor", "reviewer", "administrator"]
 ROLE_GROUPS = {"editor": "编辑", "reviewer": "审核", "administrator": "管理员"}
@@ -28,22 +28,6 @@ def client_for(role: str) -> Client:
     if role != "anonymous":
         client.force_login(make_user(f"{role}-matrix", role=ROLE_GROUPS[role]))
     return client
-
-
-def database_state() -> tuple:
-    User = get_user_model()
-    return (
-        list(Issue.objects.order_by("pk").values_list("pk", "number", "status", "version", "updated_at")),
-        list(
-            Article.objects.order_by("pk").values_list("pk", "issue_id", "section_id", "position", "version", "title")
-        ),
-        list(IssueSection.objects.order_by("pk").values_list("issue_id", "section_id", "position")),
-        list(Section.objects.order_by("pk").values_list("pk", "name", "slug", "position")),
-        IssueTransition.objects.count(),
-        Issue.history.count(),
-        Article.history.count(),
-        list(User.objects.order_by("pk").values_list("pk", "username", "is_staff")),
-    )
 
 
 @pytest.fixture

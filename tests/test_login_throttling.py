@@ -7,9 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from digest_cms.client_ip import forwarded_client
+from tests.factories import TEST_PASSWORD as PASSWORD
 from tests.factories import make_user
 
-PASSWORD = "pass-for-tests-1"
 LOGIN = "/admin/login/"
 
 

@@ -5,18 +5,8 @@ import re
 import pytest
 
 from editorial.models import Article, Issue
+from tests.e2e.admin import log_in
 from tests.factories import make_article, make_user, section
-
-PASSWORD = "pass-for-tests-1"
-
-
-def log_in(page, username):
-    page.context.clear_cookies()
-    page.goto("/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
 
 
 def drag(page, source: str, target: str) -> None:

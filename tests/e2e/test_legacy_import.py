@@ -3,19 +3,17 @@
 import pytest
 
 from editorial.models import Issue
+from tests.e2e.admin import log_in
 from tests.factories import make_user
 from tests.samples import legacy_sample_path
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_administrator_previews_and_imports_the_sample_in_the_browser(page, tmp_path):
-    make_user("chief-admin", role="管理员", password="pass-for-tests-1")
+    make_user("chief-admin", role="管理员")
     broken = tmp_path / "broken.txt"
     broken.write_bytes(b"\x00\x01\x02")
-    page.goto("/admin/login/")
-    page.fill("#id_username", "chief-admin")
-    page.fill("#id_password", "pass-for-tests-1")
-    page.click("input[type=submit]")
+    log_in(page, "chief-admin")
     page.goto("/admin/editorial/issue/")
     page.click("text=导入旧版文本")
     page.set_input_files("input[type=file]", [str(legacy_sample_path()), str(broken)])

@@ -2,15 +2,14 @@
 the admin, and the Content Security Policy blocks nothing the site itself needs (no violation on any page)."""
 
 import datetime
-import re
 import urllib.parse
 
 import pytest
 
 from editorial.models import Section, SourceRegion
+from tests.e2e.admin import log_in
 from tests.factories import make_article, make_issue, make_published_issue, make_user, region
 
-PASSWORD = "pass-for-tests-1"
 PAYLOADS = (
     "<script>window.__xss='script'</script>",
     '"><img src=x onerror="window.__xss=\'img\'">',
@@ -53,15 +52,6 @@ def watched(page):
         assert page.evaluate("window.__violations") == [], url
 
     return visit
-
-
-def log_in(page, username):
-    page.context.clear_cookies()
-    page.goto("/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
