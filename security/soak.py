@@ -25,10 +25,8 @@ Exit status 0 when every check passes; the figures are printed and, with --json,
 import argparse
 import http.client
 import json
-import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -39,7 +37,10 @@ import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+sys.path.insert(0, str(ROOT))
+
+from bench.server import Gunicorn, manage, production_env  # noqa: E402  (the project root must be on the path first)
+
 CLUSTER = ("15", "main")
 CONNECTIONS = 32
 MAX_GROWTH = 0.10
@@ -58,35 +59,8 @@ end
 """
 
 
-def production_env(*, database_url: str, port: int, var_dir: Path) -> dict:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "0",
-        "SECRET_KEY": "soak-only-secret-key-" + "x7Qp9vR2sL5mN8tW1zY4bC6dF0gH3jK" * 2,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "VAR_DIR": str(var_dir),
-        "LOG_LEVEL": "WARNING",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "4",
-        "GUNICORN_MAX_REQUESTS": "0",
-        "GUNICORN_ACCESS_LOG": str(var_dir / "access.log"),
-        "GUNICORN_LOG_LEVEL": "warning",
-        "GUNICORN_PROC_NAME": f"digest-soak-{port}",
-    }
-    env.pop("CACHE_URL", None)
-    return env
-
-
 def psql(command: str) -> None:
     subprocess.run(["psql", "-U", "postgres", "-h", "127.0.0.1", "-c", command], capture_output=True)
-
-
-def manage(*args: str, env: dict) -> None:
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
 def get(port: int, path: str, timeout: float = 10.0) -> tuple[int, float, bytes]:
@@ -104,43 +78,13 @@ def get(port: int, path: str, timeout: float = 10.0) -> tuple[int, float, bytes]
         connection.close()
 
 
-class Gunicorn:
-    """gunicorn with gunicorn.conf.py in its own process group."""
-
-    def __init__(self, env: dict, port: int, log: Path):
-        self.env, self.port, self.log = env, port, log
-
-    def __enter__(self):
-        self.process = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "digest_cms.wsgi"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log.open("ab"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        for _ in range(300):
-            if get(self.port, "/healthz", timeout=1)[0] == 200 and len(self.worker_pids()) >= 4:
-                return self
-            if self.process.poll() is not None:
-                raise SystemExit(f"gunicorn stopped; see {self.log}")
-            time.sleep(0.1)
-        raise SystemExit("gunicorn did not answer /healthz within 30 s.")
-
-    def __exit__(self, *exc):
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=30)
-
-    def worker_pids(self) -> list[int]:
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return sorted(int(pid) for pid in children.read_text().split()) if children.exists() else []
-
-    def rss_kib(self) -> dict[int, int]:
-        found = {}
-        for pid in self.worker_pids():
-            match = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
-            found[pid] = int(match.group(1))
-        return found
+def rss_kib(server: Gunicorn) -> dict[int, int]:
+    """Each worker's resident memory, KiB."""
+    found = {}
+    for pid in server.worker_pids():
+        match = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+        found[pid] = int(match.group(1))
+    return found
 
 
 def wrk(port: int, path: str, *, seconds: int, script: Path) -> dict:
@@ -202,7 +146,7 @@ def wait_for_quiet_cluster(database: str, *, limit: float) -> float:
 
 def outage(server: Gunicorn, *, database: str, seconds: float, quiet_wait: float, script: Path) -> dict:
     """wrk and a probe through a PostgreSQL stop and start; what the site answered before, during and after."""
-    pids_before = server.worker_pids()
+    pids_before = sorted(server.worker_pids())
     probes: list[tuple[float, str, int, float, bool]] = []
     phase = {"name": "before"}
     stop_probe = threading.Event()
@@ -259,7 +203,7 @@ def outage(server: Gunicorn, *, database: str, seconds: float, quiet_wait: float
         "recovered_after_start_s": round(recovered_at - started_at, 2) if recovered_at else None,
         "probe_statuses_after": sorted({p[2] for p in after}),
         "wrk": load,
-        "same_workers": server.worker_pids() == pids_before,
+        "same_workers": sorted(server.worker_pids()) == pids_before,
         "worker_pids": pids_before,
     }
 
@@ -285,7 +229,15 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="soak-"))
     script = workdir / "statuses.lua"
     script.write_text(STATUS_SCRIPT)
-    env = production_env(database_url=options.database_url, port=options.port, var_dir=workdir)
+    env = production_env(
+        port=options.port,
+        var_dir=workdir,
+        DATABASE_URL=options.database_url,
+        GUNICORN_WORKERS="4",
+        GUNICORN_ACCESS_LOG=str(workdir / "access.log"),
+        GUNICORN_LOG_LEVEL="warning",
+        GUNICORN_PROC_NAME=f"digest-soak-{options.port}",
+    )
     if not options.skip_generate:
         psql(f"DROP DATABASE IF EXISTS {database}")
     psql(f"CREATE DATABASE {database}")
@@ -294,13 +246,13 @@ def main() -> int:
         manage("generate_archive", "--issues", str(options.issues), env=env)
     manage("collectstatic", "--no-input", "-v", "0", env=env)
     results: dict = {"connections": CONNECTIONS, "duration_s": options.duration, "load": [], "memory": {}}
-    with Gunicorn(env, options.port, workdir / "gunicorn.log") as server:
+    with Gunicorn(env, port=options.port, log=workdir / "gunicorn.log", recycle_workers=False) as server:
         home = get(options.port, "/")[2].decode()
         server.issue = re.search(r'href="/issues/(\d+)/"', home).group(1)
         paths = [f"/issues/{server.issue}/", "/", SEARCH]
         for path in paths:
             wrk(options.port, path, seconds=options.warmup, script=script)
-        before = server.rss_kib()
+        before = rss_kib(server)
         for path in paths:
             run = wrk(options.port, path, seconds=options.duration, script=script)
             results["load"].append(run)
@@ -309,7 +261,7 @@ def main() -> int:
                 f"socket errors {run['socket_errors']}, max {run['latency_max_ms']} ms",
                 flush=True,
             )
-        after = server.rss_kib()
+        after = rss_kib(server)
         growth = {pid: (after[pid] - before[pid]) / before[pid] for pid in before if pid in after}
         results["memory"] = {
             "rss_after_warmup_kib": before,

@@ -19,12 +19,9 @@ with — any 500 is a finding too. Exit status 0 when sqlmap found nothing injec
 """
 
 import argparse
-import http.client
 import json
-import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -34,8 +31,11 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-SQLMAP = str(Path(PYTHON).with_name("sqlmap"))
+sys.path.insert(0, str(ROOT))
+
+from bench.server import Gunicorn, manage, production_env  # noqa: E402  (the project root must be on the path first)
+
+SQLMAP = str(Path(sys.executable).with_name("sqlmap"))
 TARGETS = {
     "search": "/search/?"
     + urllib.parse.urlencode(
@@ -68,40 +68,6 @@ def backend_url(backend: str, workdir: Path) -> str:
         )
         return "postgres://postgres@127.0.0.1:5432/digest_hard_sqlmap"
     return f"sqlite:///{workdir / 'sqlmap.sqlite3'}"
-
-
-def server_env(*, database_url: str, port: int, workdir: Path) -> dict:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "0",
-        "SECRET_KEY": "sqlmap-only-secret-key-" + "x7Qp9vR2sL5mN8tW1zY4bC6dF0gH3jK" * 2,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "VAR_DIR": str(workdir),
-        "LOG_LEVEL": "WARNING",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "2",
-        "GUNICORN_ACCESS_LOG": str(workdir / "access.log"),
-        "GUNICORN_PROC_NAME": f"digest-sqlmap-{port}",
-    }
-    env.pop("CACHE_URL", None)
-    return env
-
-
-def wait_until_up(port: int, process: subprocess.Popen) -> None:
-    for _ in range(300):
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        if process.poll() is not None:
-            raise SystemExit("gunicorn stopped before answering.")
-        time.sleep(0.1)
-    raise SystemExit("gunicorn did not answer /healthz within 30 s.")
 
 
 def access_statuses(log: Path, start: int) -> tuple[int, Counter]:
@@ -147,22 +113,20 @@ def run_sqlmap(url: str, *, level: int, risk: int, output: Path) -> dict:
 
 def probe_backend(backend: str, *, port: int, level: int, risk: int, issues: int, targets: list[str]) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix=f"sqlmap-{backend}-"))
-    env = server_env(database_url=backend_url(backend, workdir), port=port, workdir=workdir)
-    for command in (["migrate", "--no-input", "-v", "0"], ["generate_archive", "--issues", str(issues)]):
-        subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
-    subprocess.run([PYTHON, "manage.py", "collectstatic", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
     log = workdir / "access.log"
-    server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "digest_cms.wsgi"],
-        cwd=ROOT,
-        env=env,
-        stdout=(workdir / "gunicorn.log").open("ab"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    env = production_env(
+        port=port,
+        var_dir=workdir,
+        DATABASE_URL=backend_url(backend, workdir),
+        GUNICORN_WORKERS="2",
+        GUNICORN_ACCESS_LOG=str(log),
+        GUNICORN_PROC_NAME=f"digest-sqlmap-{port}",
     )
+    manage("migrate", "--no-input", "-v", "0", env=env)
+    manage("generate_archive", "--issues", str(issues), env=env)
+    manage("collectstatic", "--no-input", "-v", "0", env=env)
     findings = {}
-    try:
-        wait_until_up(port, server)
+    with Gunicorn(env, port=port, log=workdir / "gunicorn.log"):
         for name in targets:
             path = TARGETS[name]
             before = len(log.read_text(errors="replace").splitlines())
@@ -177,9 +141,6 @@ def probe_backend(backend: str, *, port: int, level: int, risk: int, issues: int
                 f"parameters {', '.join(found['parameters_tested'])}",
                 flush=True,
             )
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
     return findings
 
 
