@@ -63,6 +63,31 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is not set. Production (DEBUG off) needs the site's host names.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+
+def site_url() -> str:
+    """The site's own address (scheme and host), for every absolute link: feed, sitemap, mails.
+
+    Never the Host header of a request: a cached feed must not carry whatever host its first reader sent.
+    """
+    value = os.environ.get("SITE_URL", "").strip().rstrip("/")
+    if not value:
+        if DEBUG:
+            return "http://127.0.0.1:8000"
+        host = ALLOWED_HOSTS[0]
+        if host.startswith((".", "*")):
+            raise ImproperlyConfigured(
+                f"SITE_URL is not set and ALLOWED_HOSTS[0] ({host!r}) is a pattern: set SITE_URL."
+            )
+        return f"https://{host}"
+    if not value.startswith(("http://", "https://")) or "/" in value.split("://", 1)[1]:
+        raise ImproperlyConfigured(
+            f"SITE_URL must be a scheme and a host, e.g. https://digest.example.gov.cn, not {value!r}."
+        )
+    return value
+
+
+SITE_URL = site_url()
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

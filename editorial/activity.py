@@ -12,14 +12,9 @@ from functools import partial
 
 from django.db import transaction
 
+from .formatting import actor_name
+
 logger = logging.getLogger("editorial.activity")
-
-
-def actor_name(user) -> str:
-    """How the admin names a person in messages and logs: full name, else username; 系统 for automatic steps."""
-    if user is None:
-        return "系统"
-    return user.get_full_name() or user.get_username()
 
 
 def format_line(action: str, *, user, **details) -> str:

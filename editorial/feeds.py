@@ -1,10 +1,11 @@
 """The Atom feed of the latest published issues, each entry listing the issue's articles."""
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from .caching import archive_stamp, cached_response, page_validators
+from .caching import archive_stamp, cached_response
 from .models import Issue, Publication
 from .selectors import tables_of_contents
 
@@ -19,8 +20,13 @@ class LatestIssuesFeed(Feed):
 
     def __call__(self, request, *args, **kwargs):
         stamp = archive_stamp()
-        validators = page_validators(request, "feed", stamp.token, last_modified=stamp.latest)
-        return cached_response(request, validators, lambda: super(LatestIssuesFeed, self).__call__(request))
+        return cached_response(
+            request,
+            params=(),
+            stamps=("feed", stamp.token),
+            last_modified=stamp.latest,
+            render=lambda: super(LatestIssuesFeed, self).__call__(request),
+        )
 
     def get_object(self, request, *args, **kwargs):
         return Publication.objects.current()
@@ -34,11 +40,12 @@ class LatestIssuesFeed(Feed):
     def author_name(self, publication):
         return publication.office
 
+    # Absolute links from SITE_URL (Django leaves absolute ones alone), never from the request's Host.
     def link(self):
-        return reverse("editorial:home")
+        return settings.SITE_URL + reverse("editorial:home")
 
     def feed_url(self):
-        return reverse("editorial:feed")
+        return settings.SITE_URL + reverse("editorial:feed")
 
     def items(self):
         issues = list(Issue.objects.published().newest_first().select_related("publication")[:FEED_ISSUES])
@@ -51,7 +58,7 @@ class LatestIssuesFeed(Feed):
         return f"{issue.publication.title} {issue.period_label}"
 
     def item_link(self, issue):
-        return issue.get_absolute_url()
+        return settings.SITE_URL + issue.get_absolute_url()
 
     def item_pubdate(self, issue):
         return issue.published_at
@@ -65,5 +72,5 @@ class LatestIssuesFeed(Feed):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["toc"] = kwargs["item"].toc
-        context["base_url"] = kwargs["request"].build_absolute_uri("/").rstrip("/")
+        context["base_url"] = settings.SITE_URL
         return context

@@ -10,9 +10,8 @@ from difflib import SequenceMatcher
 
 from django.utils.html import format_html, format_html_join
 
-from .activity import actor_name
+from .formatting import actor_name, chinese_date, format_time
 from .models import Article, Issue, Section, SourceRegion
-from .workflow import format_time
 
 KINDS = {"+": "新建", "~": "修改", "-": "删除"}
 
@@ -137,7 +136,7 @@ def _display(model, records) -> list[dict]:
                 if isinstance(value, datetime.datetime):
                     value = format_time(value)
                 elif isinstance(value, datetime.date):
-                    value = f"{value.year}年{value.month}月{value.day}日"
+                    value = chinese_date(value)
                 row[each.name] = "" if value is None else str(value)
         rows.append(row)
     return rows

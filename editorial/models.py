@@ -9,6 +9,18 @@ from simple_history.models import HistoricalRecords
 from .search import search_fields
 
 
+class DeletionBatch(models.Model):
+    """A field of the history records: deletions made together (an issue and its articles) share one batch id.
+
+    The 回收站 brings an issue back with exactly the articles deleted along with it.
+    """
+
+    deletion_batch = models.UUIDField("删除批次", null=True, blank=True, editable=False, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
 class PublicationQuerySet(models.QuerySet):
     def current(self):
         """The office's periodical: the first masthead (a data migration creates it)."""
@@ -91,7 +103,7 @@ class Issue(models.Model):
     )
 
     objects = IssueQuerySet.as_manager()
-    history = HistoricalRecords(verbose_name="期刊历史版本")
+    history = HistoricalRecords(verbose_name="期刊历史版本", bases=[DeletionBatch])
 
     class Meta:
         verbose_name = "期刊"
@@ -221,7 +233,41 @@ class SourceRegion(models.Model):
         return [alias.strip() for alias in self.aliases.replace("，", ",").split(",") if alias.strip()]
 
 
+# Article fields the search fields are derived from: a bulk write that changes them derives the search fields too.
+DERIVED_FROM = frozenset({"title", "body"})
+DERIVED_FIELDS = frozenset({"search_title", "search_text"})
+
+
 class ArticleQuerySet(models.QuerySet):
+    """Bulk writes here cannot leave the search fields stale: they derive them, or refuse.
+
+    Writers go through `editorial.services`, which also keeps versions, history and stamps;
+    these guards make the one thing a raw bulk write could silently break impossible.
+    """
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for article in objs:
+            article.derive_fields()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if DERIVED_FROM & set(fields):
+            for article in objs:
+                article.derive_fields()
+            fields = list(dict.fromkeys([*fields, *sorted(DERIVED_FIELDS)]))
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs):
+        # bulk_update() above comes through here with the derived fields among the ones it writes.
+        if DERIVED_FROM & kwargs.keys() and not kwargs.keys() >= DERIVED_FIELDS:
+            raise TypeError(
+                "Article.title and Article.body change through editorial.services (which derives the search "
+                "fields, bumps the version and records history), not through QuerySet.update()."
+            )
+        return super().update(**kwargs)
+
     def published(self):
         """Articles of published issues: the one visibility rule for articles."""
         return self.filter(issue__status=Issue.Status.PUBLISHED)
@@ -292,7 +338,10 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
     # The search fields are derived from title and body, so history need not keep copies of them.
     history = HistoricalRecords(
-        verbose_name="稿件历史版本", m2m_fields=[regions], excluded_fields=["search_title", "search_text"]
+        verbose_name="稿件历史版本",
+        m2m_fields=[regions],
+        excluded_fields=["search_title", "search_text"],
+        bases=[DeletionBatch],
     )
 
     class Meta:
@@ -337,10 +386,29 @@ class Article(models.Model):
 class IssueTransition(models.Model):
     """One step of an issue's life: who moved it from which status to which, when and why."""
 
+    class Action(models.TextChoices):
+        """Every action the log records; the workflow's transitions and the writers outside it."""
+
+        SUBMIT = "submit", "提交审核"
+        RETURN_TO_DRAFT = "return_to_draft", "退回修改"
+        APPROVE = "approve", "签发"
+        PUBLISH = "publish", "立即发布"
+        PUBLISH_SCHEDULED = "publish_scheduled", "定时发布生效"
+        SCHEDULE = "schedule", "定时发布"
+        UNSCHEDULE = "unschedule", "取消定时"
+        WITHDRAW = "withdraw", "撤回"
+        CORRECT = "correct", "更正"
+        CREATE = "create", "新建"
+        IMPORT_LEGACY = "import_legacy", "导入旧版文本"
+        REIMPORT_LEGACY = "reimport_legacy", "以旧版文本更新"
+        RECOVER = "recover", "从回收站恢复"
+        RESTORE_BACKUP = "import_archive", "从备份恢复"
+        GENERATE = "generate_archive", "生成演示存档"
+
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="transitions", verbose_name="期刊")
     from_status = models.CharField("原状态", max_length=20, choices=Issue.Status.choices, blank=True)
     to_status = models.CharField("新状态", max_length=20, choices=Issue.Status.choices)
-    action = models.CharField("操作", max_length=40)
+    action = models.CharField("操作", max_length=40, choices=Action.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="操作人"
     )

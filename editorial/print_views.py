@@ -16,7 +16,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from . import renditions
-from .caching import CachedPageMixin, page_validators
+from .caching import CachedPageMixin
 from .printing import PRINT_TEMPLATE, content_disposition, print_context, print_document, rendition_filename
 from .views import IssueMixin
 
@@ -28,13 +28,11 @@ class IssuePrintView(IssueMixin, CachedPageMixin, TemplateView):
 
     template_name = PRINT_TEMPLATE
 
-    def get_validators(self):
+    def get_stamps(self):
         if self.is_preview:
             return None
         issue = self.get_issue()
-        return page_validators(
-            self.request, "print", issue.pk, issue.updated_at.isoformat(), last_modified=issue.updated_at
-        )
+        return ("print", issue.pk, issue.updated_at.isoformat()), issue.updated_at
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), **print_context(print_document(issue=self.get_issue()))}

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from django.template.loader import render_to_string
 
+from .formatting import chinese_date
 from .models import Issue, Publication
 from .selectors import issue_table_of_contents
 
@@ -79,8 +80,7 @@ class PrintDocument:
     @property
     def date_label(self) -> str:
         """The date on the masthead: 2020年10月30日."""
-        date = self.issue.date
-        return f"{date.year}年{date.month}月{date.day}日"
+        return chinese_date(self.issue.date)
 
     @property
     def is_draft(self) -> bool:

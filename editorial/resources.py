@@ -213,49 +213,29 @@ class ArticleResource(SpreadsheetResource):
         super().before_import(dataset, **kwargs)
         self._changed_issues: set[int] = set()
 
-    def do_instance_save(self, instance, is_create):
-        # One history version per row, written with its regions in save_m2m, not one per field change.
-        instance.skip_history_when_saving = True
-        try:
-            instance.save()
-        finally:
-            del instance.skip_history_when_saving
-        instance._created_by_import = is_create
+    def save_instance(self, instance, is_create, row, **kwargs):
+        # Every row goes through the services like any other write (version, history, stamps, the
+        # workflow's rules), its regions with it — so save_m2m has nothing left to do. Imports always
+        # run in a transaction (import_data), which a preview rolls back.
+        self.before_save_instance(instance, row, **kwargs)
+        previous = None if is_create else Article.objects.filter(pk=instance.pk).values_list("issue_id", flat=True)[0]
+        user = kwargs.get("user")
+        services.spreadsheet_article_write(
+            article=instance,
+            regions=[region.pk for region in self.fields["regions"].clean(row)],
+            user=user if getattr(user, "pk", None) else None,
+        )
+        self._changed_issues.update({previous, instance.issue_id} - {None})
+        self.after_save_instance(instance, row, **kwargs)
 
     def save_m2m(self, instance, row, **kwargs):
-        instance.skip_history_when_saving = True
-        try:
-            super().save_m2m(instance, row, **kwargs)
-        finally:
-            del instance.skip_history_when_saving
-        user = kwargs.get("user")
-        (record,) = Article.history.bulk_history_create(
-            [instance],
-            update=not instance._created_by_import,
-            default_user=user if getattr(user, "pk", None) else None,
-            default_change_reason="从表格导入",
-        )
-        HistoricalRegions = Article.history.model.regions.model
-        HistoricalRegions.objects.bulk_create(
-            HistoricalRegions(
-                history=record, id=link.pk, article_id=link.article_id, sourceregion_id=link.sourceregion_id
-            )
-            for link in Article.regions.through.objects.filter(article_id=instance.pk)
-        )
-
-    def before_save_instance(self, instance, row, **kwargs):
-        if instance.pk:
-            self._changed_issues.update(
-                Article.objects.filter(pk=instance.pk).exclude(issue=None).values_list("issue_id", flat=True)
-            )
-        if instance.issue_id:
-            self._changed_issues.add(instance.issue_id)
+        """The regions were written with the article (save_instance)."""
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
         user = kwargs.get("user")
-        for issue in Issue.objects.filter(pk__in=self._changed_issues):
-            services.issue_mark_changed(issue=issue, user=user if getattr(user, "pk", None) else None)
+        if getattr(user, "pk", None) and not kwargs.get("dry_run"):
+            services.record_import_corrections(issue_ids=self._changed_issues, user=user, what="从表格导入稿件")
 
 
 class SectionResource(SpreadsheetResource):

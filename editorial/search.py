@@ -2,7 +2,7 @@
 
 Chinese has no spaces between words, so word-based full-text search misses: here every
 whitespace-separated term of the query must occur in the article's title or body as a
-substring. Both sides are compared in one normal form (`normalize`): NFKC (full-width
+substring. Both sides are compared in one normal form (`text.normalise_for_match`): NFKC (full-width
 letters, digits and brackets become the ordinary ones), case-folded, with whitespace and
 invisible format characters removed — so `AIS基站` finds `AIS 基站` and `长三角(上海)`
 finds `长三角（上海）`. Articles store that form of their title and text
@@ -31,14 +31,13 @@ from django.db.models import BooleanField, Case, Func, IntegerField, QuerySet, V
 from django.db.models.expressions import ExpressionWrapper, RawSQL
 from django.db.models.functions import Replace
 
+from .text import fold, normalise_for_match
+
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 8
 # Joins the title and the body in the stored text; normalised text never contains whitespace,
 # so no term can match across the join.
 TITLE_BODY_SEPARATOR = "\n"
-# Whitespace, and the invisible characters pasted text brings along (soft hyphen, zero-width
-# spaces and joiners, direction marks, byte-order mark).
-_IGNORED = re.compile(r"[\s\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]+")
 # A double-quoted phrase (an unclosed quote runs to the end), or a run of other non-space characters.
 _TOKEN = re.compile(r'"([^"]*)"?|([^\s"]+)')
 
@@ -55,20 +54,10 @@ class Fragment:
     is_match: bool = False
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
-
-
-def normalize(text: str) -> str:
-    """The form titles, bodies and queries are compared in: NFKC, case-folded, no whitespace."""
-    # Composed once more: removing a space can leave a combining mark next to a letter it combines with.
-    return unicodedata.normalize("NFKC", _IGNORED.sub("", _fold(text)))
-
-
 def search_fields(*, title: str, body: str) -> tuple[str, str]:
     """The stored search fields of an article: its normalised title, and normalised title and body."""
-    search_title = normalize(title)
-    return search_title, search_title + TITLE_BODY_SEPARATOR + normalize(body)
+    search_title = normalise_for_match(title)
+    return search_title, search_title + TITLE_BODY_SEPARATOR + normalise_for_match(body)
 
 
 def parse_query(raw: str) -> tuple[str, ...]:
@@ -82,8 +71,8 @@ def parse_query(raw: str) -> tuple[str, ...]:
     if len(raw) > MAX_QUERY_LENGTH:
         raise QueryError(f"检索词太长了：最多 {MAX_QUERY_LENGTH} 个字，请精简后再试。")
     terms: list[str] = []
-    for phrase, word in _TOKEN.findall(_fold(raw)):
-        term = normalize(phrase or word)
+    for phrase, word in _TOKEN.findall(fold(raw)):
+        term = normalise_for_match(phrase or word)
         if term and term not in terms:
             terms.append(term)
     if len(terms) > MAX_TERMS:
@@ -195,16 +184,16 @@ def search_articles(queryset: QuerySet, *, terms: Sequence[str]) -> QuerySet:
 
 
 @functools.lru_cache(maxsize=20_000)
-def _normalize_piece(piece: str) -> str:
+def _normalised_piece(piece: str) -> str:
     # Articles repeat the same few thousand characters, so highlighting mostly looks them up here.
-    return normalize(piece)
+    return normalise_for_match(piece)
 
 
-def _normalize_with_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
-    """normalize(text), and for each of its characters the span of `text` it came from.
+def _normalised_with_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """normalise_for_match(text), and for each of its characters the span of `text` it came from.
 
     Works a character at a time (with any combining marks that follow it), which gives the
-    same string as normalize() for all but exotic input; highlighting then at worst misses a mark.
+    same string as normalise_for_match() for all but exotic input; highlighting then at worst misses a mark.
     """
     pieces: list[str] = []
     spans: list[tuple[int, int]] = []
@@ -213,7 +202,7 @@ def _normalize_with_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
         end = start + 1
         while end < len(text) and unicodedata.combining(text[end]):
             end += 1
-        folded = _normalize_piece(text[start:end])
+        folded = _normalised_piece(text[start:end])
         pieces.append(folded)
         spans.extend([(start, end)] * len(folded))
         start = end
@@ -222,7 +211,7 @@ def _normalize_with_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
 
 def _match_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
     """The spans of `text` that match any term, merged and in order."""
-    normalized, spans = _normalize_with_spans(text)
+    normalized, spans = _normalised_with_spans(text)
     found: list[tuple[int, int]] = []
     for term in terms:
         position = normalized.find(term)

@@ -1,15 +1,28 @@
 """/sitemap.xml: the public pages, every published issue and article, and the sections and regions in use."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap
 from django.urls import reverse
 
-from .caching import archive_stamp, cached_response, page_validators
+from .caching import archive_stamp, cached_response
 from .models import Article, Issue, SourceRegion
 from .selectors import regions_in_use, sections_in_use
 
 
-class StaticPagesSitemap(Sitemap):
+class SiteSitemap(Sitemap):
+    """Addresses on SITE_URL, never on the Host header of whoever asked first (the sitemap is cached)."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
+
+
+class StaticPagesSitemap(SiteSitemap):
     changefreq = "weekly"
 
     def items(self):
@@ -19,7 +32,7 @@ class StaticPagesSitemap(Sitemap):
         return reverse(name)
 
 
-class IssueSitemap(Sitemap):
+class IssueSitemap(SiteSitemap):
     changefreq = "yearly"
 
     def items(self):
@@ -29,7 +42,7 @@ class IssueSitemap(Sitemap):
         return issue.updated_at
 
 
-class ArticleSitemap(Sitemap):
+class ArticleSitemap(SiteSitemap):
     changefreq = "yearly"
 
     def items(self):
@@ -44,14 +57,14 @@ class ArticleSitemap(Sitemap):
         return max(article.updated_at, article.issue.updated_at)
 
 
-class SectionSitemap(Sitemap):
+class SectionSitemap(SiteSitemap):
     changefreq = "weekly"
 
     def items(self):
         return sections_in_use()
 
 
-class RegionSitemap(Sitemap):
+class RegionSitemap(SiteSitemap):
     changefreq = "weekly"
 
     def items(self):
@@ -79,5 +92,10 @@ SITEMAPS = {
 def cached_sitemap(request):
     """The sitemap, kept in the page cache until the archive changes (it lists every article)."""
     stamp = archive_stamp()
-    validators = page_validators(request, "sitemap", stamp.token, last_modified=stamp.latest)
-    return cached_response(request, validators, lambda: sitemap(request, sitemaps=SITEMAPS))
+    return cached_response(
+        request,
+        params=("p",),  # the sitemap's own pagination (beyond 50,000 addresses a section)
+        stamps=("sitemap", stamp.token),
+        last_modified=stamp.latest,
+        render=lambda: sitemap(request, sitemaps=SITEMAPS),
+    )

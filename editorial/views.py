@@ -15,9 +15,8 @@ from .caching import (
     archive_stamp,
     cache_get,
     cache_set,
-    issue_page_validators,
+    issue_stamp,
     latest,
-    page_validators,
     published_issue_stamp,
     stamped_key,
 )
@@ -66,9 +65,9 @@ class HomeView(CachedPageMixin, TemplateView):
 
     template_name = "editorial/home.html"
 
-    def get_validators(self):
+    def get_stamps(self):
         stamp = archive_stamp()
-        return page_validators(self.request, "home", stamp.token, last_modified=stamp.latest)
+        return ("home", stamp.token), stamp.latest
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -90,10 +89,11 @@ class IssueArchiveView(CachedPageMixin, ListView):
     template_name = "editorial/issue_list.html"
     context_object_name = "issues"
     paginate_by = ISSUES_PER_PAGE
+    cache_params = ("year", "page")
 
-    def get_validators(self):
+    def get_stamps(self):
         stamp = archive_stamp()
-        return page_validators(self.request, "archive", stamp.token, last_modified=stamp.latest)
+        return ("archive", stamp.token), stamp.latest
 
     def get_queryset(self):
         raw = self.request.GET.get("year", "").strip()
@@ -112,12 +112,11 @@ class IssueDetailView(IssueMixin, CachedPageMixin, TemplateView):
 
     template_name = "editorial/issue_detail.html"
 
-    def get_validators(self):
+    def get_stamps(self):
         if may_preview(self.request.user):
             if self.is_preview:
                 return None
-            issue = self.get_issue()
-            found = (issue.pk, issue.updated_at, archive_stamp())
+            found = issue_stamp(self.get_issue(), archive_stamp())
         else:
             # Readers: the issue's and the archive's stamps in one plain query, so a cached page costs little.
             found = getattr(self.request, "published_issue_stamp", None) or published_issue_stamp(
@@ -125,8 +124,7 @@ class IssueDetailView(IssueMixin, CachedPageMixin, TemplateView):
             )
             if found is None:
                 raise Http404("没有这一期。")
-        pk, updated_at, stamp = found
-        return issue_page_validators(self.request, pk=pk, updated_at=updated_at, stamp=stamp)
+        return found.parts, found.last_modified
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -159,19 +157,13 @@ class ArticleDetailView(CachedPageMixin, TemplateView):
     def is_preview(self) -> bool:
         return not self.get_article().issue.is_published
 
-    def get_validators(self):
+    def get_stamps(self):
         article = self.get_article()
         if self.is_preview:
             return None
         issue = article.issue
-        return page_validators(
-            self.request,
-            "article",
-            article.pk,
-            article.updated_at.isoformat(),
-            issue.updated_at.isoformat(),
-            last_modified=latest(article.updated_at, issue.updated_at),
-        )
+        parts = ("article", article.pk, article.updated_at.isoformat(), issue.updated_at.isoformat())
+        return parts, latest(article.updated_at, issue.updated_at)
 
     def dispatch(self, request, *args, **kwargs):
         response = super().dispatch(request, *args, **kwargs)
@@ -201,11 +193,12 @@ class ArticleListMixin(CachedPageMixin):
 
     paginate_by = ARTICLES_PER_PAGE
     context_object_name = "articles"
+    cache_params = ("page",)
 
-    def get_validators(self):
+    def get_stamps(self):
         self.get_subject()
         stamp = archive_stamp()
-        return page_validators(self.request, self.template_name, stamp.token, last_modified=stamp.latest)
+        return (self.template_name, stamp.token), stamp.latest
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -266,10 +259,11 @@ class SearchView(CachedPageMixin, TemplateView):
     """Keyword search over published articles with filters; the filters keep their values across pages."""
 
     template_name = "editorial/search.html"
+    cache_params = (*ArticleFilter.base_filters, "page")
 
-    def get_validators(self):
+    def get_stamps(self):
         self.stamp = archive_stamp()
-        return page_validators(self.request, "search", self.stamp.token, last_modified=self.stamp.latest)
+        return ("search", self.stamp.token), self.stamp.latest
 
     def get_choices(self) -> selectors.SearchChoices:
         """The form's choice lists, computed once per archive state (and reference window) in each process."""

@@ -22,28 +22,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import renditions
-from .activity import actor_name, log_action
+from .activity import log_action
+from .formatting import actor_name, format_time
 from .models import Issue, IssueTransition
+from .services.records import record_issue_versions
 
 Status = Issue.Status
+Action = IssueTransition.Action
 logger = logging.getLogger(__name__)
-
-
-def format_time(moment: datetime.datetime | None) -> str:
-    """A moment in the office's time zone, as editors write it: 2026年11月20日 09:00."""
-    if moment is None:
-        return "（未知时间）"
-    local = timezone.localtime(moment)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
-
-
-def format_short_time(moment: datetime.datetime | None) -> str:
-    """A moment for a crowded list: 11月26日 21:07, with the year only when it is not this year's."""
-    if moment is None:
-        return "—"
-    local = timezone.localtime(moment)
-    year = "" if local.year == timezone.localtime().year else f"{local.year}年"
-    return f"{year}{local.month}月{local.day}日 {local:%H:%M}"
 
 
 # Who may change an issue's content (articles, their order, sections, metadata) in each status.
@@ -202,17 +188,15 @@ class Transition:
                 comment=self.log_comment(),
             )
             locked.refresh_from_db()
-            Issue.history.bulk_history_create(
-                [locked], update=True, default_user=self.user, default_change_reason=self.label, default_date=now
-            )
+            record_issue_versions([locked], user=self.user, reason=self.label, now=now)
             transaction.on_commit(partial(self._log_and_follow_up, locked))
         self.issue.refresh_from_db()
         return TransitionResult(issue=self.issue, changed=True, entry=entry)
 
 
 class Submit(Transition):
-    name = "submit"
-    label = "提交审核"
+    name = Action.SUBMIT
+    label = Action.SUBMIT.label
     done_message = "已提交审核，等待主编签发。"
     sources = frozenset({Status.DRAFT})
     target = Status.IN_REVIEW
@@ -226,8 +210,8 @@ class Submit(Transition):
 
 
 class ReturnToDraft(Transition):
-    name = "return_to_draft"
-    label = "退回修改"
+    name = Action.RETURN_TO_DRAFT
+    label = Action.RETURN_TO_DRAFT.label
     done_message = "已退回草稿，编辑可以继续修改。"
     sources = frozenset({Status.IN_REVIEW, Status.APPROVED, Status.WITHDRAWN})
     target = Status.DRAFT
@@ -240,8 +224,8 @@ class ReturnToDraft(Transition):
 
 
 class Approve(Transition):
-    name = "approve"
-    label = "签发"
+    name = Action.APPROVE
+    label = Action.APPROVE.label
     done_message = "已签发，可以立即发布或定时发布。"
     sources = frozenset({Status.IN_REVIEW})
     target = Status.APPROVED
@@ -255,8 +239,8 @@ class Approve(Transition):
 
 
 class Publish(Transition):
-    name = "publish"
-    label = "立即发布"
+    name = Action.PUBLISH
+    label = Action.PUBLISH.label
     done_message = "已发布，读者现在可以在网站上看到本期。"
     sources = frozenset({Status.APPROVED})
     target = Status.PUBLISHED
@@ -274,8 +258,8 @@ class Publish(Transition):
 class PublishScheduled(Publish):
     """The scheduler's publish: no one clicks it; the reviewer who scheduled it authorised it then."""
 
-    name = "publish_scheduled"
-    label = "定时发布生效"
+    name = Action.PUBLISH_SCHEDULED
+    label = Action.PUBLISH_SCHEDULED.label
     permission = None
 
     def __init__(self, *, issue, user=None, comment="", now: datetime.datetime | None = None):
@@ -291,8 +275,8 @@ class PublishScheduled(Publish):
 
 
 class Schedule(Transition):
-    name = "schedule"
-    label = "定时发布"
+    name = Action.SCHEDULE
+    label = Action.SCHEDULE.label
     done_message = "已设定定时发布，到时间后系统自动发布。"
     sources = frozenset({Status.APPROVED})
     target = Status.APPROVED
@@ -320,8 +304,8 @@ class Schedule(Transition):
 
 
 class Unschedule(Transition):
-    name = "unschedule"
-    label = "取消定时"
+    name = Action.UNSCHEDULE
+    label = Action.UNSCHEDULE.label
     done_message = "已取消定时发布，本期仍为已签发状态。"
     sources = frozenset({Status.APPROVED})
     target = Status.APPROVED
@@ -339,8 +323,8 @@ class Unschedule(Transition):
 
 
 class Withdraw(Transition):
-    name = "withdraw"
-    label = "撤回"
+    name = Action.WITHDRAW
+    label = Action.WITHDRAW.label
     done_message = "已撤回，读者不再能看到本期。"
     sources = frozenset({Status.PUBLISHED})
     target = Status.WITHDRAWN
@@ -356,8 +340,8 @@ class Withdraw(Transition):
 class Correct(Transition):
     """A recorded correction of a published issue; services run it with the content change it describes."""
 
-    name = "correct"
-    label = "更正"
+    name = Action.CORRECT
+    label = Action.CORRECT.label
     done_message = "更正已保存并记录。"
     sources = frozenset({Status.PUBLISHED})
     target = Status.PUBLISHED
@@ -374,26 +358,20 @@ TRANSITIONS: dict[str, type[Transition]] = {
     for transition in (Submit, ReturnToDraft, Approve, Publish, Schedule, Unschedule, Withdraw, Correct)
 }
 # The buttons on an issue page; corrections happen by editing, and scheduled publishing by the clock.
-MANUAL_TRANSITIONS = ("submit", "approve", "publish", "schedule", "unschedule", "return_to_draft", "withdraw")
-
-
-# Log entries written outside the transitions above (new issue, import, recovery).
-OTHER_ACTIONS = {
-    "create": "新建",
-    "import_legacy": "导入旧版文本",
-    "reimport_legacy": "以旧版文本更新",
-    "recover": "从回收站恢复",
-    "publish_scheduled": PublishScheduled.label,
-    "import_archive": "从备份恢复",
-    "generate_archive": "生成演示存档",
-}
+MANUAL_TRANSITIONS = (
+    Action.SUBMIT,
+    Action.APPROVE,
+    Action.PUBLISH,
+    Action.SCHEDULE,
+    Action.UNSCHEDULE,
+    Action.RETURN_TO_DRAFT,
+    Action.WITHDRAW,
+)
 
 
 def action_label(action: str) -> str:
     """How the log names an action code, e.g. approve → 签发."""
-    if action in TRANSITIONS:
-        return TRANSITIONS[action].label
-    return OTHER_ACTIONS.get(action, action)
+    return Action(action).label if action in Action.values else action
 
 
 def available_transitions(*, user, issue: Issue) -> list[type[Transition]]:

@@ -89,5 +89,5 @@ def test_a_legacy_import_logs_the_issue_its_articles_and_the_file(activity, admi
     context = ImportContext.from_db()
     parsed = context.parse(SMALL)
     [line] = activity(load_issue, parsed=parsed, context=context, user=administrator, source="194.txt")
-    assert line == "editorial action=import_legacy issue=194 articles=3 source=194.txt user=admin"
+    assert line == "editorial action=import_legacy issue=194 status=published articles=3 source=194.txt user=admin"
     assert activity(load_issue, parsed=parsed, context=context, user=administrator) == []  # unchanged: nothing written

@@ -14,6 +14,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from editorial import services, workflow
 from editorial.caching import CachedIssuePageMiddleware, archive_stamp, published_issue_stamp
+from editorial.caching.store import StoredPage
 from editorial.models import Issue
 from tests.factories import make_article, make_issue, make_published_issue, make_user, region
 
@@ -128,18 +129,22 @@ def test_previews_are_never_stored_in_the_page_cache(client, editor):
     draft = make_issue(number=300)
     make_article(issue=draft, title="草稿稿件")
     client.force_login(editor)
-    with mock.patch("editorial.caching.cache_set") as cache_set:
+    with (
+        mock.patch("editorial.caching.pages.cache_set") as cache_set,
+        mock.patch("editorial.caching.fast_lane.cache_set") as lane_cache_set,
+    ):
         response = client.get(draft.get_absolute_url())
         client.get(draft.articles.get().get_absolute_url())
     assert response.status_code == 200 and "ETag" not in response
     cache_set.assert_not_called()
+    lane_cache_set.assert_not_called()
 
 
 def test_the_pages_still_render_when_the_cache_is_unreachable(client, issue):
     broken = RedisConnectionError("cache down")
     with (
-        mock.patch("editorial.caching.cache.get", side_effect=broken),
-        mock.patch("editorial.caching.cache.set", side_effect=broken),
+        mock.patch("editorial.caching.store.cache.get", side_effect=broken),
+        mock.patch("editorial.caching.store.cache.set", side_effect=broken),
     ):
         response = client.get(issue.get_absolute_url())
         search = client.get("/search/", {"q": "交易所"})
@@ -164,10 +169,10 @@ def test_paging_through_a_search_ranks_it_only_once(client):
 def test_the_readers_stamp_query_agrees_with_the_orm(issue):
     make_published_issue(number=192, date=datetime.date(2020, 10, 23))
     make_issue(number=194, status=Issue.Status.APPROVED)
-    pk, updated_at, stamp = published_issue_stamp(number=193)
+    found = published_issue_stamp(number=193)
     issue.refresh_from_db()
-    assert (pk, updated_at) == (issue.pk, issue.updated_at)
-    assert stamp == archive_stamp()
+    assert (found.pk, found.updated_at) == (issue.pk, issue.updated_at)
+    assert found.archive == archive_stamp()
     assert published_issue_stamp(number=194) is None
     assert published_issue_stamp(number=999) is None
 
@@ -193,7 +198,7 @@ def test_requests_with_cookies_never_take_the_fast_lane(client, issue, editor):
 def test_a_database_outage_in_the_fast_lane_gets_the_503_page(client, issue):
     client.get(issue.get_absolute_url())
     with (
-        mock.patch("editorial.caching.published_issue_stamp", side_effect=OperationalError("down")),
+        mock.patch("editorial.caching.fast_lane.published_issue_stamp", side_effect=OperationalError("down")),
         mock.patch("editorial.views.published_issue_stamp", side_effect=OperationalError("down")),
     ):
         response = client.get(issue.get_absolute_url())
@@ -203,7 +208,7 @@ def test_a_database_outage_in_the_fast_lane_gets_the_503_page(client, issue):
 def test_with_a_stamp_max_age_readers_see_a_change_once_it_has_passed(client, issue, settings):
     settings.READER_STAMP_MAX_AGE_MS = 1000
     clock = [1000.0]
-    with mock.patch("editorial.caching.time.monotonic", side_effect=lambda: clock[0]):
+    with mock.patch("editorial.caching.fast_lane.time.monotonic", side_effect=lambda: clock[0]):
         before = client.get(issue.get_absolute_url())
         article = issue.articles.get()
         article.title = "更正后的标题"
@@ -224,7 +229,7 @@ def test_with_a_stamp_max_age_readers_see_a_change_once_it_has_passed(client, is
 
 def test_a_page_this_process_served_is_served_again_without_asking_the_shared_cache(client, issue):
     first = client.get(issue.get_absolute_url())
-    with mock.patch("editorial.caching.cache.get", side_effect=AssertionError("asked the shared cache")):
+    with mock.patch("editorial.caching.store.cache.get", side_effect=AssertionError("asked the shared cache")):
         again = client.get(issue.get_absolute_url())
     assert again.content == first.content and again["ETag"] == first["ETag"]
 
@@ -235,7 +240,7 @@ def test_a_page_another_process_stored_is_taken_from_the_shared_cache_once(clien
     other = type(client)()
     with mock.patch("editorial.views.IssueDetailView.get", side_effect=AssertionError("rendered again")):
         assert "上海技术交易所开市" in other.get(issue.get_absolute_url()).content.decode()
-        with mock.patch("editorial.caching.cache.get", side_effect=AssertionError("asked the shared cache twice")):
+        with mock.patch("editorial.caching.store.cache.get", side_effect=AssertionError("asked the shared cache twice")):
             other.get(issue.get_absolute_url())
 
 
@@ -252,7 +257,7 @@ def test_local_copies_serve_while_the_shared_cache_is_down(client, issue):
     first = client.get(issue.get_absolute_url())
     broken = RedisConnectionError("cache down")
     with (
-        mock.patch("editorial.caching.cache.get", side_effect=broken),
+        mock.patch("editorial.caching.store.cache.get", side_effect=broken),
         mock.patch("editorial.views.IssueDetailView.get", side_effect=AssertionError("rendered again")),
     ):
         assert client.get(issue.get_absolute_url()).content == first.content
@@ -260,9 +265,10 @@ def test_local_copies_serve_while_the_shared_cache_is_down(client, issue):
 
 def test_a_process_keeps_only_the_pages_it_served_last():
     lane = CachedIssuePageMiddleware(lambda request: HttpResponse())
+    page = StoredPage(b"page", (), complete=True)
     for n in range(lane.LOCAL_PAGES + 10):
-        lane._keep_page(f"key-{n}", (b"page", []))
-    lane._stored_page(f"key-{10}")  # served again: now the most recent
-    lane._keep_page("key-new", (b"page", []))
+        lane._pages.keep(f"key-{n}", page)
+    lane._stored_page("key-10")  # served again: now the most recent
+    lane._pages.keep("key-new", page)
     assert len(lane._pages) == lane.LOCAL_PAGES
     assert "key-10" in lane._pages and "key-11" not in lane._pages and "key-0" not in lane._pages

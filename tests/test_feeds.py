@@ -4,6 +4,7 @@ import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.conf import settings
 
 from editorial.models import Issue
 from tests.factories import make_article, make_issue, make_published_issue
@@ -34,7 +35,7 @@ def test_the_feed_lists_published_issues_newest_first_with_their_articles(client
     assert entries[1].find(f"{ATOM}link").get("href").endswith(older.get_absolute_url())
     summary = entries[0].findtext(f"{ATOM}summary")
     assert "科创聚焦" in summary and "经济热点" in summary
-    assert f'href="http://testserver{article.get_absolute_url()}"' in summary
+    assert f'href="{settings.SITE_URL}{article.get_absolute_url()}"' in summary
     assert summary.index("上海技术交易所开市") < summary.index("江苏发布区块链产业发展计划")
 
 
@@ -62,7 +63,8 @@ def test_the_sitemap_lists_published_issues_articles_sections_and_regions_only(c
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     locations = [element.text for element in ET.fromstring(response.content).iter(f"{SITEMAP}loc")]
-    paths = {location.split("testserver", 1)[1] for location in locations}
+    assert all(location.startswith(settings.SITE_URL + "/") for location in locations)
+    paths = {location.removeprefix(settings.SITE_URL) for location in locations}
     assert {"/", "/issues/", "/issues/193/", article.get_absolute_url(), "/sections/economy/"} <= paths
     assert {"/regions/pudong/", "/regions/shanghai/"} <= paths
     assert draft.get_absolute_url() not in paths and hidden.get_absolute_url() not in paths

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from editorial.importers.legacy_text import LegacyFormatError
-from editorial.importers.loader import IMPORT_ACTION, REIMPORT_ACTION, ImportContext, Outcome, load_issue
+from editorial.importers.loader import ImportContext, Outcome, load_issue
 from editorial.management.commands.import_legacy import _Progress
 from editorial.models import Article, Issue, IssueSection, IssueTransition, Section
 from tests.factories import make_user
@@ -80,7 +80,7 @@ def test_the_sample_is_published_as_of_its_printed_date_and_the_import_is_logged
     assert sample_issue.date == datetime.date(2020, 10, 30)
     assert sample_issue.published_at == datetime.datetime(2020, 10, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
     transition = sample_issue.transitions.get()
-    assert (transition.from_status, transition.to_status, transition.action) == ("", "published", IMPORT_ACTION)
+    assert (transition.from_status, transition.to_status, transition.action) == ("", "published", IssueTransition.Action.IMPORT_LEGACY)
     assert "2020-193.txt" in transition.comment and "UTF-8" in transition.comment and "22" in transition.comment
     assert sample_issue.history.get().status == Issue.Status.PUBLISHED
 
@@ -185,7 +185,7 @@ def test_update_replaces_the_articles_in_place_keeping_the_issue_and_matching_ro
     assert (moved.section.name, moved.position, [r.name for r in moved.regions.all()]) == ("经济热点", 2, ["上海"])
     assert list(Article.objects.get(pk=shenzhen.pk).regions.all()) == []
     assert not Article.objects.filter(title="上海提出人工智能产业发展布局四点考虑").exists()
-    transition = issue.transitions.filter(action=REIMPORT_ACTION).get()
+    transition = issue.transitions.filter(action=IssueTransition.Action.REIMPORT_LEGACY).get()
     assert (transition.from_status, transition.to_status, transition.user) == ("published", "published", editor)
     assert kept.history.first().history_type == "~"
 

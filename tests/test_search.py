@@ -7,7 +7,8 @@ from django.db import connection
 
 from editorial import search
 from editorial.models import Article, Issue
-from editorial.search import QueryError, normalize, parse_query, search_articles
+from editorial.search import QueryError, parse_query, search_articles
+from editorial.text import normalise_for_match
 from tests.factories import make_article, make_issue, make_legacy_sample_issue, make_published_issue
 
 
@@ -31,7 +32,7 @@ def found(query: str, queryset=None) -> list[str]:
     ],
 )
 def test_normalisation_ignores_width_case_whitespace_and_invisible_characters(text, expected):
-    assert normalize(text) == expected
+    assert normalise_for_match(text) == expected
 
 
 @pytest.mark.parametrize(

@@ -106,7 +106,7 @@ def test_the_database_outage_page_styles_itself_with_the_nonce_of_its_policy(cli
     def down(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("editorial.views.HomeView.get_validators", down)
+    monkeypatch.setattr("editorial.views.HomeView.get_stamps", down)
     response = client.get(reverse("editorial:home"))
     assert response.status_code == 503
     (nonce,) = re.findall(r'<style nonce="([^"]+)">', response.text)

@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .. import services, workflow
-from ..activity import actor_name
+from ..formatting import actor_name
 from ..importers.regions import suggest_regions
 from ..models import Article, Issue
 from ..resources import SPREADSHEET_FORMATS, ArticleResource

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from .. import history
-from ..activity import actor_name
+from ..formatting import actor_name
 
 
 class VersionHistoryMixin:

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from .. import services, workflow
-from ..activity import actor_name
+from ..formatting import actor_name, format_short_time
 from ..models import Article, Issue, IssueSection, IssueTransition, Section
 from .filters import YearFilter
 from .forms import ArrangeForm, IssueAdminForm, PlaceForm, SectionAddForm, TransitionForm
@@ -35,13 +35,13 @@ class BoardSection:
 def status_badge(issue: Issue, *, with_schedule: bool = True) -> str:
     label = issue.get_status_display()
     if with_schedule and issue.status == Issue.Status.APPROVED and issue.scheduled_at:
-        label = f"已签发 · 定时 {workflow.format_short_time(issue.scheduled_at)}"
+        label = f"已签发 · 定时 {format_short_time(issue.scheduled_at)}"
     return format_html('<span class="digest-status digest-status--{}">{}</span>', issue.status, label)
 
 
 def last_change(obj) -> str:
     """When an issue or article last changed, and by whom (imported rows have no author)."""
-    when = workflow.format_short_time(obj.updated_at)
+    when = format_short_time(obj.updated_at)
     if obj.updated_by is None:
         return when
     return format_html('{}<br><span class="digest-muted">{}</span>', when, actor_name(obj.updated_by))

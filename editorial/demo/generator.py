@@ -8,9 +8,9 @@ Issues are numbered consecutively and dated a week apart (Fridays), carry 15–3
 articles across all six standing sections, and are published as of their date.
 
 The result depends only on the seed and the options, never on the database's
-contents; writing is bulk inserts in one transaction (issues, their section order,
-articles with derived fields, regions, one publish record each). Generated articles
-carry no edit history of their own.
+contents; writing goes through the services like every other writer (one transaction,
+in bulk: issues, their section order, articles with their regions, a version of each,
+one workflow-log entry per issue).
 """
 
 import datetime
@@ -19,22 +19,23 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from editorial import services
 from editorial.importers.legacy_text import ParsedArticle, parse_legacy
 from editorial.importers.regions import RegionCatalogue, catalogue_from_db
-from editorial.models import Article, Issue, IssueSection, IssueTransition, Publication, Section, SourceRegion
+from editorial.models import Issue, IssueTransition, Publication, Section, SourceRegion
 
 DEMO_ISSUES = Path(__file__).resolve().parent / "issues"
 FIRST_DATE = datetime.date(2015, 1, 2)
 OUTSIDE_SECTION = "域外动态"
 ARTICLES_PER_ISSUE = (15, 30)
 DATE_IN_TEXT = re.compile(r"(?<!\d)(\d{1,2})月(\d{1,2})日")
-GENERATED_ACTION = "generate_archive"
 
 
-class ArchiveError(Exception):
+class GenerationError(Exception):
     """The archive cannot be generated as asked; the message says why, in Chinese."""
 
 
@@ -73,7 +74,7 @@ def load_bank(*, folder: Path = DEMO_ISSUES, catalogue: RegionCatalogue) -> dict
     """The demo issues' articles by section, each with the place names its title uses."""
     files = sorted(folder.glob("*.txt"))
     if not files:
-        raise ArchiveError(f"找不到演示期刊文本（{folder}/*.txt），无法生成存档。")
+        raise GenerationError(f"找不到演示期刊文本（{folder}/*.txt），无法生成存档。")
     bank: dict[str, list[BankArticle]] = {}
     for path in files:
         for article in parse_legacy(path.read_bytes(), catalogue=catalogue).articles:
@@ -112,9 +113,9 @@ def plan_archive(
     outside = [place for place in places if not place.in_delta]
     missing = [name for name in sections if not bank.get(name)]
     if missing:
-        raise ArchiveError(f"演示期刊中没有这些栏目的文章：{'、'.join(missing)}。")
+        raise GenerationError(f"演示期刊中没有这些栏目的文章：{'、'.join(missing)}。")
     if not inside or not outside:
-        raise ArchiveError("来源地区表中需要既有长三角内、也有长三角外的地区。")
+        raise GenerationError("来源地区表中需要既有长三角内、也有长三角外的地区。")
     planned = []
     for offset in range(issues):
         number = first_number + offset
@@ -177,74 +178,45 @@ def _retell(paragraph: str, forms: tuple[str, ...], name: str, date: datetime.da
 
 
 @transaction.atomic
-def write_archive(*, planned: list[PlannedIssue], status: str = Issue.Status.PUBLISHED, batch_size: int = 1000) -> int:
-    """Bulk insert the planned issues; raises ArchiveError (and writes nothing) if a number is taken."""
-    publication = Publication.objects.current()
-    numbers = [issue.number for issue in planned]
-    taken = sorted(Issue.objects.filter(publication=publication, number__in=numbers).values_list("number", flat=True))
-    if taken:
-        raise ArchiveError(
-            f"第 {taken[0]} 期等 {len(taken)} 个期号已经存在，未生成任何期刊。请用 --first-number 从未使用的期号开始。"
-        )
+def write_archive(*, planned: list[PlannedIssue], status: str = Issue.Status.PUBLISHED) -> int:
+    """Write the planned issues through the services; raises GenerationError (and writes nothing) if a number is taken."""
     sections = {section.name: section for section in Section.objects.all()}
-    standing = list(Section.objects.filter(is_standing=True).order_by("position", "pk"))
     region_ids = dict(SourceRegion.objects.values_list("slug", "pk"))
-    now = timezone.now()
-    issues = Issue.objects.bulk_create(
-        [
-            Issue(
-                publication=publication,
-                number=plan.number,
-                date=plan.date,
-                status=status,
-                published_at=_midnight(plan.date) if status == Issue.Status.PUBLISHED else None,
-                created_at=now,
-                updated_at=now,
-            )
-            for plan in planned
-        ],
-        batch_size=batch_size,
-    )
-    IssueSection.objects.bulk_create(
-        [
-            IssueSection(issue=issue, section=section, position=position)
-            for issue in issues
-            for position, section in enumerate(standing, start=1)
-        ],
-        batch_size=batch_size,
-    )
-    articles = []
-    for issue, plan in zip(issues, planned, strict=True):
-        for position, item in enumerate(plan.articles, start=1):
-            article = Article(
-                issue=issue,
-                section=sections[item.section],
-                position=position,
-                page=item.page,
-                title=item.title,
-                body="\n\n".join(item.paragraphs),
-                created_at=now,
-                updated_at=now,
-            )
-            article.derive_fields()
-            article._region = item.region
-            articles.append(article)
-    Article.objects.bulk_create(articles, batch_size=batch_size)
-    Through = Article.regions.through
-    Through.objects.bulk_create(
-        [Through(article_id=article.pk, sourceregion_id=region_ids[article._region]) for article in articles],
-        batch_size=batch_size,
-    )
-    IssueTransition.objects.bulk_create(
-        [
-            IssueTransition(
-                issue=issue, from_status="", to_status=status, action=GENERATED_ACTION, comment="生成的演示存档"
-            )
-            for issue in issues
-        ],
-        batch_size=batch_size,
-    )
-    return len(articles)
+    records = [
+        services.IssueRecord(
+            number=plan.number,
+            date=plan.date,
+            status=status,
+            published_at=_midnight(plan.date) if status == Issue.Status.PUBLISHED else None,
+            articles=tuple(
+                services.ArticleRecord(
+                    title=item.title,
+                    body="\n\n".join(item.paragraphs),
+                    section=sections[item.section],
+                    page=item.page,
+                    regions=(region_ids[item.region],),
+                )
+                for item in plan.articles
+            ),
+        )
+        for plan in planned
+    ]
+    try:
+        services.issues_create(
+            publication=Publication.objects.current(),
+            records=records,
+            user=None,
+            reason="生成的演示存档",
+            action=IssueTransition.Action.GENERATE,
+            comment="生成的演示存档",
+        )
+    except ValidationError as refusal:
+        if getattr(refusal, "code", None) == "number_taken":
+            raise GenerationError(
+                f"{refusal.messages[0]}未生成任何期刊。请用 --first-number 从未使用的期号开始。"
+            ) from refusal
+        raise GenerationError("；".join(refusal.messages)) from refusal
+    return sum(len(plan.articles) for plan in planned)
 
 
 def _midnight(date: datetime.date) -> datetime.datetime:

@@ -1,8 +1,9 @@
 """Saving a parsed legacy issue: one issue per transaction, all or nothing, never two copies.
 
 - A new number creates the issue (published unless told otherwise, dated as printed),
-  its sections in the TOC's order, and its articles — bulk inserts, each article's
-  derived fields computed first, history rows written alongside, regions included.
+  its sections in the TOC's order, and its articles with their detected regions —
+  through `services.issues_create`, the door every writer uses (versions, history,
+  stamps and logs as for any other write).
 - An existing number changes nothing: the result says whether the stored issue
   already matches the file (`unchanged`) or not (`different`).
 - With `update=True` an existing issue's articles are replaced in place: the issue row
@@ -12,47 +13,25 @@
 - Sections named in the TOC that do not exist yet are created as non-standing
   sections after the others, with a warning; editors can rename them later.
 - Every import is logged as an `IssueTransition` and bumps `Issue.updated_at`, the
-  stamp page and PDF caches key on.
+  stamp page and PDF caches key on; a form opened before an update is refused as stale.
 """
 
 import datetime
-import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
-from editorial.models import Article, Issue, IssueSection, IssueTransition, Publication, Section
+from editorial import services
+from editorial.models import Issue, IssueTransition, Publication, Section
 from editorial.selectors import issue_table_of_contents
 
-from ..activity import log_action
 from .legacy_text import DEFAULT_MAX_BYTES, LegacyFormatError, Notice, ParsedIssue, key, parse_legacy
 from .regions import RegionCatalogue, catalogue_from_db
-
-IMPORT_ACTION = "import_legacy"
-REIMPORT_ACTION = "reimport_legacy"
-POSITION_SHIFT = 1_000_000
-# An article's fields that come from the file; validating only these keeps the bulk path query-free and quick.
-ARTICLE_NOT_FROM_FILE = [
-    field.name for field in Article._meta.fields if field.name not in {"title", "body", "page", "position"}
-]
-# What a re-import rewrites on an article kept in place: everything but identity, origin and the
-# editor's own additions (source); derived search fields included, whatever they are.
-UPDATED_FIELDS = [
-    field.name
-    for field in Article._meta.concrete_fields
-    if not field.primary_key and field.name not in {"issue", "source", "created_at", "created_by"}
-]
-
-
-@functools.cache
-def history_of(model):
-    """The model's history manager, fetched once: each `Model.history` access builds a new manager class."""
-    return model.history
 
 
 class Outcome(models.TextChoices):
@@ -219,32 +198,65 @@ def load_issue(
     plan = plan_import(parsed=parsed, context=context, update=update, sections=all_sections, existing=existing)
     if plan.outcome in (Outcome.UNCHANGED, Outcome.DIFFERENT):
         return ImportResult(outcome=plan.outcome, issue=existing, plan=plan)
-    now = timezone.now()
     sections = _ensure_sections(parsed, all_sections)
-    standing = [section for section in all_sections if section.is_standing]
-    if existing is None:
-        issue, counts = _create(
-            parsed=parsed, context=context, sections=sections, standing=standing, user=user, status=status, now=now
-        )
-        action, from_status = IMPORT_ACTION, ""
-        comment = f"从旧版文本导入（{source or '文件'}，{parsed.encoding}）：{counts['created']} 篇稿件。"
-    else:
-        issue = existing
-        from_status = issue.status
-        counts = _replace(
-            parsed=parsed, context=context, issue=issue, sections=sections, standing=standing, user=user, now=now
-        )
-        action = REIMPORT_ACTION
-        comment = (
-            f"以旧版文本更新（{source or '文件'}，{parsed.encoding}）：更新 {counts['updated']} 篇，"
-            f"新增 {counts['created']} 篇，删除 {counts['deleted']} 篇。"
-        )
-    IssueTransition.objects.create(
-        issue=issue, from_status=from_status, to_status=issue.status, action=action, user=user, comment=comment
-    )
-    log_action(action, user=user, issue=issue.number, articles=len(parsed.articles), source=source)
+    records = _article_records(parsed, context=context, sections=sections)
+    toc_sections = tuple(dict.fromkeys(sections.values()))
+    log = {"source": source}
+    try:
+        if existing is None:
+            (issue,) = services.issues_create(
+                publication=context.publication,
+                records=[
+                    services.IssueRecord(
+                        number=parsed.meta.number,
+                        date=parsed.meta.date,
+                        status=status,
+                        published_at=_published_at(parsed.meta.date) if status == Issue.Status.PUBLISHED else None,
+                        sections=toc_sections,
+                        articles=records,
+                    )
+                ],
+                user=user,
+                reason="从旧版文本导入",
+                action=IssueTransition.Action.IMPORT_LEGACY,
+                comment=f"从旧版文本导入（{source or '文件'}，{parsed.encoding}）：{len(records)} 篇稿件。",
+                log=log,
+            )
+            counts = {"created": len(records), "updated": 0, "deleted": 0}
+        else:
+            issue = existing
+            counts = services.issue_replace_articles(
+                issue=issue,
+                date=parsed.meta.date,
+                sections=toc_sections,
+                articles=records,
+                user=user,
+                reason="以旧版文本更新",
+                action=IssueTransition.Action.REIMPORT_LEGACY,
+                comment=lambda counts: (
+                    f"以旧版文本更新（{source or '文件'}，{parsed.encoding}）：更新 {counts['updated']} 篇，"
+                    f"新增 {counts['created']} 篇，删除 {counts['deleted']} 篇。"
+                ),
+                log=log,
+            )
+    except ValidationError as refusal:
+        raise LegacyFormatError(f"无法保存：{'；'.join(refusal.messages)}") from refusal
     outcome = Outcome.CREATED if existing is None else Outcome.UPDATED
     return ImportResult(outcome=outcome, issue=issue, plan=plan, counts=counts)
+
+
+def _article_records(parsed: ParsedIssue, *, context: ImportContext, sections) -> tuple:
+    """The file's articles as the services take them, in reading order, with their detected regions."""
+    return tuple(
+        services.ArticleRecord(
+            title=article.title,
+            body=article.body,
+            section=sections[article.section],
+            page=article.page,
+            regions=tuple(context.region_ids[slug] for slug in article.regions if slug in context.region_ids),
+        )
+        for article in parsed.articles
+    )
 
 
 def _ensure_sections(parsed: ParsedIssue, all_sections: list[Section]) -> dict[str, Section]:
@@ -264,145 +276,6 @@ def _ensure_sections(parsed: ParsedIssue, all_sections: list[Section]) -> dict[s
             section.save()
             by_key[key(name)] = section
     return {section.name: by_key[key(section.name)] for section in parsed.sections}
-
-
-def _create(*, parsed, context, sections, standing, user, status, now) -> tuple[Issue, dict[str, int]]:
-    meta = parsed.meta
-    issue = Issue(
-        publication=context.publication,
-        number=meta.number,
-        date=meta.date,
-        status=status,
-        published_at=_published_at(meta.date) if status == Issue.Status.PUBLISHED else None,
-        created_by=user,
-        updated_by=user,
-    )
-    # The number is free (checked under the lock); the database's constraints back that up.
-    _clean(issue, f"第 {meta.number} 期", exclude=["publication", "created_by", "updated_by"])
-    issue.skip_history_when_saving = True
-    try:
-        issue.save()
-    finally:
-        del issue.skip_history_when_saving
-    history_of(Issue).bulk_history_create(
-        [issue], default_user=user, default_change_reason="从旧版文本导入", default_date=now
-    )
-    _place_sections(issue, sections, standing, new=True)
-    articles = _new_articles(parsed=parsed, issue=issue, sections=sections, user=user, now=now)
-    _insert(articles, parsed=parsed, context=context, keep=[], user=user, now=now)
-    return issue, {"created": len(articles), "updated": 0, "deleted": 0}
-
-
-def _replace(*, parsed, context, issue, sections, standing, user, now) -> dict[str, int]:
-    meta = parsed.meta
-    issue.date = meta.date
-    _clean(issue, issue.period_label, exclude=["publication", "created_by", "updated_by"])
-    existing = list(issue.articles.order_by("position", "pk"))
-    by_title: dict[str, list[Article]] = {}
-    for article in existing:
-        by_title.setdefault(key(article.title), []).append(article)
-    # Park current positions out of the way so renumbering never trips the unique constraint.
-    Article.objects.filter(issue=issue).update(position=F("position") + POSITION_SHIFT)
-    kept, created = [], []
-    fresh = _new_articles(parsed=parsed, issue=issue, sections=sections, user=user, now=now)
-    for article in fresh:
-        matches = by_title.get(key(article.title))
-        if matches:
-            old = matches.pop(0)
-            for name in ("section", "position", "page", "title", "body"):
-                setattr(old, name, getattr(article, name))
-            old.version += 1
-            old.updated_by = user
-            old.updated_at = now
-            old.derive_fields()
-            kept.append(old)
-        else:
-            created.append(article)
-    gone = [article for leftovers in by_title.values() for article in leftovers]
-    for article in gone:
-        article.delete()
-    if kept:
-        Article.objects.bulk_update(kept, UPDATED_FIELDS)
-    _place_sections(issue, sections, standing)
-    _insert(created, parsed=parsed, context=context, keep=kept, user=user, now=now)
-    Issue.objects.filter(pk=issue.pk).update(date=meta.date, version=F("version") + 1, updated_by=user, updated_at=now)
-    issue.refresh_from_db()
-    history_of(Issue).bulk_history_create(
-        [issue], update=True, default_user=user, default_change_reason="以旧版文本更新", default_date=now
-    )
-    return {"created": len(created), "updated": len(kept), "deleted": len(gone)}
-
-
-def _new_articles(*, parsed, issue, sections, user, now) -> list[Article]:
-    articles = []
-    for position, parsed_article in enumerate(parsed.articles, start=1):
-        article = Article(
-            issue=issue,
-            section=sections[parsed_article.section],
-            position=position,
-            page=parsed_article.page,
-            title=parsed_article.title,
-            body=parsed_article.body,
-            created_by=user,
-            updated_by=user,
-            created_at=now,
-            updated_at=now,
-        )
-        article._detected_regions = parsed_article.regions
-        _clean(article, f"文章“{parsed_article.title[:20]}”", exclude=ARTICLE_NOT_FROM_FILE)
-        article.derive_fields()
-        articles.append(article)
-    return articles
-
-
-def _insert(articles, *, parsed, context, keep, user, now) -> None:
-    """Bulk insert new articles, their regions, and history rows for them and for `keep` (updated in place)."""
-    Article.objects.bulk_create(articles)
-    Through = Article.regions.through
-    links = [
-        Through(article_id=article.pk, sourceregion_id=context.region_ids[slug])
-        for article in articles
-        for slug in article._detected_regions
-        if slug in context.region_ids
-    ]
-    Through.objects.bulk_create(links)
-    reason = "从旧版文本导入"
-    history = history_of(Article).bulk_history_create(
-        articles, default_user=user, default_change_reason=reason, default_date=now
-    )
-    if keep:
-        history += history_of(Article).bulk_history_create(
-            keep, update=True, default_user=user, default_change_reason="以旧版文本更新", default_date=now
-        )
-        links += list(Through.objects.filter(article__in=keep))
-    record_region_versions(history, links)
-
-
-def record_region_versions(history: list, links: list) -> None:
-    """The regions of article versions just written in bulk (`history`), from the article–region `links`."""
-    HistoricalRegions = history_of(Article).model.regions.model
-    by_article: dict[int, list] = {}
-    for link in links:
-        by_article.setdefault(link.article_id, []).append(link)
-    HistoricalRegions.objects.bulk_create(
-        (
-            HistoricalRegions(history=row, id=link.pk, article_id=link.article_id, sourceregion_id=link.sourceregion_id)
-            for row in history
-            for link in by_article.get(row.id, ())
-        ),
-        batch_size=2000,
-    )
-
-
-def _place_sections(issue: Issue, sections: dict[str, Section], standing: list[Section], *, new: bool = False) -> None:
-    """The issue's own section order: the TOC's sections first, then the other standing sections."""
-    ordered = list(dict.fromkeys(sections.values()))
-    ordered += [section for section in standing if section not in ordered]
-    if not new:
-        IssueSection.objects.filter(issue=issue).delete()
-    IssueSection.objects.bulk_create(
-        IssueSection(issue=issue, section=section, position=position) for position, section in enumerate(ordered, 1)
-    )
 
 
 def _published_at(date: datetime.date) -> datetime.datetime:

@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from editorial import search
+from editorial import formatting, search
 
 register = template.Library()
 
@@ -45,7 +45,7 @@ def excerpt(article, terms) -> SafeString:
 @register.filter
 def chinese_date(value) -> str:
     """2020年10月30日 (no leading zeros), the way the masthead prints dates."""
-    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+    return formatting.chinese_date(value)
 
 
 @register.simple_tag

@@ -5,8 +5,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from editorial.archive import analyze
-from editorial.demo.generator import FIRST_DATE, ArchiveError, generate_archive
+from editorial import services
+from editorial.demo.generator import FIRST_DATE, GenerationError, generate_archive
 from editorial.models import Article, Issue, IssueSection
 
 
@@ -41,9 +41,9 @@ class Command(BaseCommand):
             planned, articles = generate_archive(
                 issues=issues, seed=seed, first_number=first_number, first_date=first_date, status=status
             )
-        except ArchiveError as exc:
+        except GenerationError as exc:
             raise CommandError(str(exc)) from exc
-        analyze(Issue, IssueSection, Article, Article.regions.through)
+        services.analyze_tables(Issue, IssueSection, Article, Article.regions.through)
         elapsed = time.monotonic() - started
         first, last = planned[0], planned[-1]
         self.stdout.write(

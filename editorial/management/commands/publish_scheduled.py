@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, close_old_connections
 
 from editorial import workflow
+from editorial.formatting import format_time
 
 
 class Command(BaseCommand):
@@ -43,16 +44,12 @@ class Command(BaseCommand):
         if dry_run:
             due = list(workflow.scheduled_issues_due())
             for issue in due:
-                self.stdout.write(
-                    f"到期未发布：{issue.period_label}（计划 {workflow.format_time(issue.scheduled_at)}）"
-                )
+                self.stdout.write(f"到期未发布：{issue.period_label}（计划 {format_time(issue.scheduled_at)}）")
             if not due and verbosity >= 1:
                 self.stdout.write("没有到期的定时发布。")
             return
         published = workflow.publish_due()
         for issue in published:
-            self.stdout.write(
-                self.style.SUCCESS(f"已发布 {issue.period_label}（{workflow.format_time(issue.published_at)}）")
-            )
+            self.stdout.write(self.style.SUCCESS(f"已发布 {issue.period_label}（{format_time(issue.published_at)}）"))
         if not published and verbosity >= 2:
             self.stdout.write("没有到期的定时发布。")

@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from editorial import services, workflow
-from editorial.archive import MANIFEST, read_archive
+from editorial.backup import read_backup
+from editorial.backup.format import MANIFEST
 from editorial.demo.generator import generate_archive
 from editorial.exports import issue_data
 from editorial.importers.regions import catalogue_from_db
@@ -292,9 +293,9 @@ def test_two_regions_of_one_name_under_one_parent_are_refused_by_the_database_an
     assert nothing_written()
 
 
-def test_a_folder_that_is_not_an_archive_is_named_as_such(tmp_path):
+def test_a_folder_that_is_not_a_backup_is_named_as_such(tmp_path):
     (tmp_path / "notes.txt").write_text("不是备份")
-    with pytest.raises(CommandError, match=r"没有 manifest\.json：这不是 export_archive 导出的备份目录"):
+    with pytest.raises(CommandError, match=r"没有 manifest\.json：这不是 export_backup（export_archive）导出的备份目录"):
         restore(tmp_path)
     (tmp_path / MANIFEST).write_text('{"format": "something-else", "version": 1}')
     with pytest.raises(CommandError, match=r"这不是 Digest CMS 的备份"):
@@ -412,7 +413,7 @@ def test_check_reads_the_whole_archive_and_writes_nothing(archive):
 
 def test_reading_an_archive_gives_issues_in_number_order_with_their_articles_in_reading_order(archive):
     folder, before = archive
-    archive_read = read_archive(folder)
+    archive_read = read_backup(folder)
     assert [issue.number for issue in archive_read.issues] == sorted(before["issues"])
     draft = next(issue for issue in archive_read.issues if issue.number == 113)
     assert [article.section for article in draft.articles] == ["专题", "政策举措"]
@@ -447,4 +448,4 @@ def test_export_reads_every_file_from_one_snapshot_of_the_database(tmp_path):
         export(tmp_path / "backup")
     snapshot = [query["sql"] for query in queries.captured_queries if "REPEATABLE READ, READ ONLY" in query["sql"]]
     assert len(snapshot) == (1 if connection.vendor == "postgresql" else 0)
-    assert [issue.number for issue in read_archive(tmp_path / "backup").issues] == [5]
+    assert [issue.number for issue in read_backup(tmp_path / "backup").issues] == [5]
