@@ -295,7 +295,9 @@ def test_two_regions_of_one_name_under_one_parent_are_refused_by_the_database_an
 
 def test_a_folder_that_is_not_a_backup_is_named_as_such(tmp_path):
     (tmp_path / "notes.txt").write_text("不是备份")
-    with pytest.raises(CommandError, match=r"没有 manifest\.json：这不是 export_backup（export_archive）导出的备份目录"):
+    with pytest.raises(
+        CommandError, match=r"没有 manifest\.json：这不是 export_backup（export_archive）导出的备份目录"
+    ):
         restore(tmp_path)
     (tmp_path / MANIFEST).write_text('{"format": "something-else", "version": 1}')
     with pytest.raises(CommandError, match=r"这不是 Digest CMS 的备份"):

@@ -240,7 +240,9 @@ def test_a_page_another_process_stored_is_taken_from_the_shared_cache_once(clien
     other = type(client)()
     with mock.patch("editorial.views.IssueDetailView.get", side_effect=AssertionError("rendered again")):
         assert "上海技术交易所开市" in other.get(issue.get_absolute_url()).content.decode()
-        with mock.patch("editorial.caching.store.cache.get", side_effect=AssertionError("asked the shared cache twice")):
+        with mock.patch(
+            "editorial.caching.store.cache.get", side_effect=AssertionError("asked the shared cache twice")
+        ):
             other.get(issue.get_absolute_url())
 
 

@@ -80,7 +80,11 @@ def test_the_sample_is_published_as_of_its_printed_date_and_the_import_is_logged
     assert sample_issue.date == datetime.date(2020, 10, 30)
     assert sample_issue.published_at == datetime.datetime(2020, 10, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
     transition = sample_issue.transitions.get()
-    assert (transition.from_status, transition.to_status, transition.action) == ("", "published", IssueTransition.Action.IMPORT_LEGACY)
+    assert (transition.from_status, transition.to_status, transition.action) == (
+        "",
+        "published",
+        IssueTransition.Action.IMPORT_LEGACY,
+    )
     assert "2020-193.txt" in transition.comment and "UTF-8" in transition.comment and "22" in transition.comment
     assert sample_issue.history.get().status == Issue.Status.PUBLISHED
 
