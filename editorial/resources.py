@@ -20,8 +20,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV, JSON, XLSX
+from import_export.results import RowResult
 
 from . import services
+from .activity import log_action
 from .models import Article, Issue, Section, SourceRegion
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -88,6 +90,16 @@ class SpreadsheetResource(resources.ModelResource):
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
+        if not kwargs.get("dry_run"):
+            user = kwargs.get("user")
+            log_action(
+                "spreadsheet_import",
+                user=user if getattr(user, "pk", None) else None,
+                model=self._meta.model._meta.model_name,
+                new=result.totals[RowResult.IMPORT_TYPE_NEW],
+                updated=result.totals[RowResult.IMPORT_TYPE_UPDATE],
+                deleted=result.totals[RowResult.IMPORT_TYPE_DELETE],
+            )
         if self.position_field is not None:
             stranded = self._meta.model.objects.filter(**{f"{self.position_field}__gte": PARKED}).first()
             if stranded is not None:

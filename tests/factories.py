@@ -11,6 +11,8 @@ from editorial import services
 from editorial.models import Article, Issue, IssueSection, IssueTransition, Publication, Section, SourceRegion
 
 _sequence = itertools.count(1)
+# The six standing sections a migrated database starts with, in their default order (the sample's).
+STANDING_SECTIONS = ["科创聚焦", "经济热点", "产业动向", "政策举措", "经验交流", "域外动态"]
 
 
 def publication() -> Publication:

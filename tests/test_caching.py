@@ -274,3 +274,61 @@ def test_a_process_keeps_only_the_pages_it_served_last():
     lane._pages.keep("key-new", page)
     assert len(lane._pages) == lane.LOCAL_PAGES
     assert "key-10" in lane._pages and "key-11" not in lane._pages and "key-0" not in lane._pages
+
+
+# One key per page: parameters a page does not read, a foreign Host and conditional requests.
+
+
+def stored_keys() -> set[str]:
+    return set(cache._cache)  # the tests' local-memory cache
+
+
+@pytest.mark.parametrize("url", ["/issues/193/", "/sitemap.xml", "/feed/"])
+def test_junk_query_strings_add_no_cache_entries_and_no_renders(client, issue, url):
+    first = client.get(url)
+    assert first.status_code == 200
+    keys = stored_keys()
+    with mock.patch("editorial.caching.pages.cache_set", side_effect=AssertionError("rendered and stored again")):
+        for n in range(40):
+            junk = client.get(url, {"utm_source": f"wechat{n}", "x": f"{n}-{n * 7919}"})
+            assert junk.status_code == 200 and junk.content == first.content
+    assert stored_keys() == keys
+
+
+def test_each_issue_page_is_stored_once_whichever_lane_renders_it(client, issue, editor):
+    client.get(issue.get_absolute_url())  # a reader: the fast lane stores it
+    staff = type(client)()
+    staff.force_login(editor)
+    staff.get(issue.get_absolute_url())  # staff: the full stack, the same key
+    assert len([key for key in stored_keys() if "page:" in key]) == 1
+
+
+def test_a_parameter_a_page_does_not_read_never_shows_in_it(client):
+    published = make_published_issue()
+    for n in range(25):
+        make_article(issue=published, title=f"交易所{n}")
+    page = client.get("/search/", {"q": "交易所", "utm_campaign": "秘密活动"}).content.decode()
+    assert "page=2" in page and "utm_campaign" not in page and "秘密活动" not in page
+
+
+def test_a_foreign_host_never_changes_what_the_next_reader_gets(client, issue, settings):
+    poisoned = client.get("/feed/", HTTP_HOST="localhost")
+    assert "localhost" not in poisoned.content.decode()
+    after = client.get("/feed/").content.decode()
+    assert settings.SITE_URL + issue.get_absolute_url() in after and "localhost" not in after
+    sitemap = client.get("/sitemap.xml", HTTP_HOST="127.0.0.1").content.decode()
+    assert "127.0.0.1" not in sitemap and settings.SITE_URL in sitemap
+
+
+@pytest.mark.parametrize("header", [{"If-None-Match": "*"}, {"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"}])
+def test_a_conditional_request_for_a_page_that_does_not_exist_is_a_404_not_a_304(client, issue, header):
+    assert client.get("/issues/", {"page": 2}, headers=header).status_code == 404
+    assert client.get("/issues/", headers=header).status_code == 304
+
+
+def test_the_fast_lane_remembers_a_bounded_number_of_issue_numbers(rf, settings):
+    settings.READER_STAMP_MAX_AGE_MS = 60_000
+    lane = CachedIssuePageMiddleware(lambda request: HttpResponse(status=404))
+    for number in range(1, lane.LOCAL_STAMPS + 200):
+        lane(rf.get(f"/issues/{number}/"))
+    assert len(lane._stamps) == lane.LOCAL_STAMPS

@@ -10,7 +10,7 @@ from editorial.exports import issue_data
 from editorial.importers.loader import ImportContext, Outcome, load_issue
 from editorial.management.commands.export_issue import FORMATS
 from editorial.models import Article, Issue
-from tests.factories import make_article, make_issue
+from tests.factories import STANDING_SECTIONS, make_article, make_issue
 from tests.samples import legacy_sample_bytes
 
 pytestmark = pytest.mark.django_db
@@ -43,14 +43,7 @@ def test_the_json_export_has_the_documented_shape(sample):
         "2020-10-30",
         "published",
     )
-    assert [section["name"] for section in data["sections"]] == [
-        "科创聚焦",
-        "经济热点",
-        "产业动向",
-        "政策举措",
-        "经验交流",
-        "域外动态",
-    ]
+    assert [section["name"] for section in data["sections"]] == STANDING_SECTIONS
     first = data["sections"][0]["articles"][0]
     assert list(first) == ["title", "page", "regions", "paragraphs"]
     assert first["title"] == "上海技术交易所开市 建成服务全国技术转移交易网络" and first["page"] == 3

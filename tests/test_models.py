@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from editorial.models import Article, Issue, IssueTransition, Publication, Section, SourceRegion
-from tests.factories import make_article, make_issue, make_published_issue, region
+from tests.factories import STANDING_SECTIONS, make_article, make_issue, make_published_issue, region
 
 
 @pytest.fixture(autouse=True)
@@ -19,14 +19,7 @@ def test_the_masthead_starts_as_the_offices_own():
 
 
 def test_the_six_standing_sections_start_in_the_samples_order():
-    assert list(Section.objects.values_list("name", flat=True)) == [
-        "科创聚焦",
-        "经济热点",
-        "产业动向",
-        "政策举措",
-        "经验交流",
-        "域外动态",
-    ]
+    assert list(Section.objects.values_list("name", flat=True)) == STANDING_SECTIONS
 
 
 def test_all_34_province_level_regions_are_loaded():

@@ -17,6 +17,7 @@ from editorial import pdf
 from editorial.models import Issue, Publication
 from editorial.printing import PrintDocument, print_document, render_print_html
 from tests import factories
+from tests.factories import STANDING_SECTIONS
 
 # Every test here counts as a database test, so it runs before the browser tests, which empty the
 # database (reference data included) when they end.
@@ -103,14 +104,7 @@ def sample(django_db_setup, django_db_blocker, tmp_path_factory) -> SamplePdf:
 
 def test_the_sample_has_all_its_articles_to_print(sample):
     assert len(sample.document.articles) == 22
-    assert [section.name for section in sample.document.sections] == [
-        "科创聚焦",
-        "经济热点",
-        "产业动向",
-        "政策举措",
-        "经验交流",
-        "域外动态",
-    ]
+    assert [section.name for section in sample.document.sections] == STANDING_SECTIONS
 
 
 def test_every_article_title_appears_in_the_pdf_text(sample):

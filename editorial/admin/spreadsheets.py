@@ -21,9 +21,6 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from import_export.forms import ImportForm
-from import_export.results import RowResult
-
-from ..activity import log_action
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
@@ -119,18 +116,6 @@ class SpreadsheetImportMixin(ImportExportMixin):
             opts = self.model._meta
             return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
         return super().process_import(request, **kwargs)
-
-    def process_result(self, result, request):
-        response = super().process_result(result, request)
-        log_action(
-            "spreadsheet_import",
-            user=request.user,
-            model=self.model._meta.model_name,
-            new=result.totals[RowResult.IMPORT_TYPE_NEW],
-            updated=result.totals[RowResult.IMPORT_TYPE_UPDATE],
-            deleted=result.totals[RowResult.IMPORT_TYPE_DELETE],
-        )
-        return response
 
     def _pending_sheet_ok(self, request) -> bool:
         """Whether the confirmation names an offered format and a sheet still waiting in storage."""

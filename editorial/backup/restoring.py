@@ -8,6 +8,7 @@ from django.db import transaction
 
 from .. import services
 from ..models import Article, Issue, IssueSection, IssueTransition, Publication, Section, SourceRegion
+from ..services.access import validate_fields
 from .format import Backup, BackupError, SavedRegion, SavedSection
 
 RESTORED = "从备份恢复"
@@ -98,15 +99,11 @@ def restore_backup(*, backup: Backup, user=None) -> RestoreResult:
 
 
 def _validate(instances: Iterable, label, *, exclude: list[str]) -> None:
-    """Field validation of unsaved reference rows without queries; all problems at once."""
-    problems = []
-    for instance in instances:
-        try:
-            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-        except ValidationError as exc:
-            problems.append(f"{label(instance)}：{'；'.join(exc.messages)}")
-    if problems:
-        raise BackupError(problems)
+    """The masthead's, sections' and regions' fields checked as the services check issues and articles."""
+    try:
+        validate_fields(instances, label, exclude=exclude)
+    except ValidationError as refusal:
+        raise BackupError(refusal.messages) from refusal
 
 
 def _restore_publication(data: dict) -> Publication:

@@ -57,3 +57,18 @@ def ensure_article_not_stale(stored: Article, expected_version: int | None) -> N
 def ensure_issue_not_stale(stored: Issue, expected_version: int | None) -> None:
     if expected_version is not None and stored.version != expected_version:
         raise StaleEditError(what=stored.period_label, user=stored.updated_by, at=stored.updated_at)
+
+
+def validate_fields(instances, label, *, exclude: list[str]) -> None:
+    """Field validation of unsaved rows without queries (the database enforces uniqueness); every problem at once.
+
+    `label(instance)` names a row in the message, e.g. 第 193 期 or 《标题》.
+    """
+    problems = []
+    for instance in instances:
+        try:
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            problems.append(f"{label(instance)}：{'；'.join(error.messages)}")
+    if problems:
+        raise ValidationError(problems)

@@ -14,7 +14,14 @@ from ..activity import log_action
 from ..formatting import format_time
 from ..models import Article, Issue, IssueSection, IssueTransition, Publication, Section
 from . import positions
-from .access import StaleEditError, ensure_issue_not_stale, issue_lock_for_edit, lock_issue, require
+from .access import (
+    StaleEditError,
+    ensure_issue_not_stale,
+    issue_lock_for_edit,
+    lock_issue,
+    require,
+    validate_fields,
+)
 from .records import ArticleWrite, delete_issue, record_issue_versions, stamp_issues, write_articles
 
 Action = IssueTransition.Action
@@ -63,18 +70,6 @@ class ArticleRecord:
     regions: tuple[int, ...] = ()  # region ids
 
 
-def _validated(instances, label, *, exclude) -> None:
-    """Field validation without queries (the database enforces uniqueness); every problem at once."""
-    problems = []
-    for instance in instances:
-        try:
-            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-        except ValidationError as error:
-            problems.append(f"{label(instance)}：{'；'.join(error.messages)}")
-    if problems:
-        raise ValidationError(problems)
-
-
 def article_rows(records, *, issue: Issue | None, user) -> list[ArticleWrite]:
     """New articles of `issue` (None: the pool) from plain records, positions in their order; validated."""
     writes = [
@@ -93,7 +88,7 @@ def article_rows(records, *, issue: Issue | None, user) -> list[ArticleWrite]:
         )
         for position, record in enumerate(records, start=1)
     ]
-    _validated(
+    validate_fields(
         [write.article for write in writes],
         lambda article: f"《{article.title[:20]}》",
         exclude=["issue", "section", "created_by", "updated_by", "version"],
@@ -130,7 +125,7 @@ def issues_create(
         )
         for record in records
     ]
-    _validated(issues, lambda issue: f"第 {issue.number} 期", exclude=["publication", "created_by", "updated_by"])
+    validate_fields(issues, lambda issue: f"第 {issue.number} 期", exclude=["publication", "created_by", "updated_by"])
     numbers = [record.number for record in records]
     taken = sorted(
         set(Issue.objects.filter(publication=publication, number__in=numbers).values_list("number", flat=True))
@@ -238,6 +233,14 @@ def issue_create_next(*, user, publication: Publication | None = None, today: da
     return NextIssue(issue=issue, created=True)
 
 
+def _locked_for_change(issue: Issue, *, user, action: str, correction_note: str) -> Issue:
+    """The issue locked for a change to its layout, once the user may make it in the issue's status."""
+    require(user, "editorial.change_issue", action)
+    locked = lock_issue(issue)
+    workflow.ensure_may_edit(user=user, issue=locked, correction_note=correction_note)
+    return locked
+
+
 @transaction.atomic
 def issue_arrange(
     *,
@@ -252,9 +255,7 @@ def issue_arrange(
     `layout` lists every section of the issue, in the new order, each with all its article ids in order;
     `expected_stamp` is the issue's `updated_at` when the board was opened (a stale board is refused).
     """
-    require(user, "editorial.change_issue", "调整期刊编排")
-    locked = lock_issue(issue)
-    workflow.ensure_may_edit(user=user, issue=locked, correction_note=correction_note)
+    locked = _locked_for_change(issue, user=user, action="调整期刊编排", correction_note=correction_note)
     if expected_stamp is not None and locked.updated_at != expected_stamp:
         raise StaleEditError(what=f"{locked.period_label}", user=locked.updated_by, at=locked.updated_at)
     positions.tidy(locked)
@@ -283,9 +284,7 @@ def issue_arrange(
 @transaction.atomic
 def issue_section_add(*, issue: Issue, section: Section, user, correction_note: str = "") -> IssueSection:
     """Add a section (a one-off one such as 专题, or a standing one left out) at the end of this issue only."""
-    require(user, "editorial.change_issue", "调整期刊栏目")
-    locked = lock_issue(issue)
-    workflow.ensure_may_edit(user=user, issue=locked, correction_note=correction_note)
+    locked = _locked_for_change(issue, user=user, action="调整期刊栏目", correction_note=correction_note)
     if IssueSection.objects.filter(issue=locked, section=section).exists():
         raise ValidationError(f"{locked.period_label}已经有“{section}”栏目了。")
     placed = positions.issue_section_ensure(issue=locked, section=section)
@@ -297,9 +296,7 @@ def issue_section_add(*, issue: Issue, section: Section, user, correction_note: 
 @transaction.atomic
 def issue_section_remove(*, issue: Issue, section: Section, user, correction_note: str = "") -> None:
     """Take an empty section out of this issue (other issues keep theirs)."""
-    require(user, "editorial.change_issue", "调整期刊栏目")
-    locked = lock_issue(issue)
-    workflow.ensure_may_edit(user=user, issue=locked, correction_note=correction_note)
+    locked = _locked_for_change(issue, user=user, action="调整期刊栏目", correction_note=correction_note)
     count = Article.objects.filter(issue=locked, section=section).count()
     if count:
         raise ValidationError(f"“{section}”栏目下还有 {count} 篇稿件，请先把它们移到别的栏目或移出本期。")

@@ -36,10 +36,14 @@ BATCH_SIZE = 1000
 
 @dataclass(frozen=True)
 class ArticleWrite:
-    """One article to insert (a new instance) or update (one read and changed), with region ids — None keeps them."""
+    """One article to insert (a new instance) or update (one read and changed), with region ids — None keeps them.
+
+    `previous_version` is for an article coming back from the 回收站: its versions go on from there.
+    """
 
     article: Article
     regions: Collection[int] | None = None
+    previous_version: int = 0
 
 
 def _chunks(items: Sequence, size: int = BATCH_SIZE) -> Iterable[Sequence]:
@@ -67,10 +71,11 @@ def write_articles(writes: Iterable[ArticleWrite], *, user, reason: str = "", no
     gone = [article for article in old if article.pk not in stored]
     if gone:
         raise ValidationError(f"稿件《{gone[0].title}》刚刚被删除了，这次的修改没有保存。")
-    for article in new:
-        article.version = 1
-        if article.created_by_id is None:
-            article.created_by = user
+    for write in writes:
+        if write.article._state.adding:
+            write.article.version = write.previous_version + 1
+            if write.article.created_by_id is None:
+                write.article.created_by = user
     for article in old:
         article.version = stored[article.pk][0] + 1
     for article in new + old:

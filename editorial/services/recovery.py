@@ -50,7 +50,7 @@ def _recreated(deleted, *, issue: Issue | None, user) -> ArticleWrite:
         page=deleted.page,
         created_by_id=deleted.created_by_id,
     )
-    return ArticleWrite(article, article_regions_at(last_saved) if last_saved else [])
+    return ArticleWrite(article, article_regions_at(last_saved) if last_saved else [], previous_version=deleted.version)
 
 
 def _recreate(deleted_records, *, issue: Issue | None, user) -> list[Article]:
