@@ -32,19 +32,20 @@ from pathlib import Path
 import django
 django.setup()
 from django.core.management import call_command
-from editorial.importers import loader
+from editorial.services import issues
 
-original = loader._insert
+original = issues.write_articles
 calls = []
 
-def pausing_insert(*args, **kwargs):
-    original(*args, **kwargs)
+def pausing_write(*args, **kwargs):
+    written = original(*args, **kwargs)
     calls.append(1)
     if len(calls) == {killed_at}:
         Path({marker!r}).write_text("inserted, not committed")
         time.sleep(120)
+    return written
 
-loader._insert = pausing_insert
+issues.write_articles = pausing_write
 call_command("import_legacy", {folder!r}, verbosity=0)
 """
 
