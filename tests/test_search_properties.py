@@ -76,7 +76,7 @@ def test_normalisation_is_idempotent(text):
 
 @given(TEXT)
 def test_character_by_character_normalisation_agrees_with_the_whole_text(text):
-    normalized, spans = search._normalize_with_spans(text)
+    normalized, spans = search._normalised_with_spans(text)
     assert normalized == normalise_for_match(text)
     assert len(spans) == len(normalized)
 
@@ -92,7 +92,7 @@ def test_highlighting_keeps_the_text_and_marks_every_occurrence(text, raw):
         if fragment.is_match:
             marked.update(range(offset, offset + len(fragment.text)))
         offset += len(fragment.text)
-    normalized, spans = search._normalize_with_spans(text)
+    normalized, spans = search._normalised_with_spans(text)
     for term in terms:
         position = normalized.find(term)
         while position != -1:
