@@ -1,0 +1,56 @@
+"""What a rule reports (a Finding) and what a rule is (a Rule): the two shapes every rule module shares."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one paragraph: where it is, which rule found it, what to tell the editor, and the fix when certain.
+
+    `offset` and `length` count characters (code points) from the start of the paragraph; `suggestion` replaces
+    exactly those characters, and is None when the rule cannot be sure what the right text is.
+    """
+
+    rule: str
+    offset: int
+    length: int
+    message: str
+    suggestion: str | None = None
+    paragraph: int = 0
+    text: str = ""
+
+    @property
+    def end(self) -> int:
+        return self.offset + self.length
+
+    @property
+    def certain(self) -> bool:
+        return self.suggestion is not None
+
+
+class Scope(StrEnum):
+    """Where a rule looks: body paragraphs, headlines, or both."""
+
+    BODY = "body"
+    HEADLINE = "headline"
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule: a stable id, a short name for reports, and a pure check over one paragraph."""
+
+    id: str
+    name: str
+    check: Callable[[str], Iterable[Finding]]
+    scope: Scope = Scope.ALL
+
+    def applies(self, *, is_headline: bool) -> bool:
+        return self.scope == Scope.ALL or self.scope == (Scope.HEADLINE if is_headline else Scope.BODY)
+
+
+def found(rule: str, start: int, end: int, message: str, suggestion: str | None = None) -> Finding:
+    """A finding over text[start:end] (the engine fills in the paragraph number and the flagged text)."""
+    return Finding(rule=rule, offset=start, length=end - start, message=message, suggestion=suggestion)
