@@ -164,7 +164,9 @@ def test_dismissals_are_post_only_and_need_a_csrf_token(editor):
     staff = Client(enforce_csrf_checks=True)
     staff.force_login(editor)
     assert staff.get(dismissal_url(article)).status_code == 405
-    assert staff.post(dismissal_url(article), {"rule": "punctuation.half-width", "key": "上海,江苏。"}).status_code == 403
+    assert (
+        staff.post(dismissal_url(article), {"rule": "punctuation.half-width", "key": "上海,江苏。"}).status_code == 403
+    )
     assert not ProofreadingDismissal.objects.exists()
 
 
@@ -213,7 +215,7 @@ def test_the_article_form_carries_the_panel_and_its_script_but_a_read_only_page_
     published = make_article(issue=make_published_issue(number=703), body="上海,江苏。")
     client.force_login(editor)
     page = client.get(reverse("admin:editorial_article_change", args=[draft.pk])).content.decode()
-    assert 'data-proofreading' in page and "editorial/admin/proofreading.js" in page
+    assert "data-proofreading" in page and "editorial/admin/proofreading.js" in page
     assert f'data-dismiss-url="{dismissal_url(draft)}"' in page and 'name="proofreading_dismissed"' not in page
     add = client.get(reverse("admin:editorial_article_add")).content.decode()
     assert 'name="proofreading_dismissed"' in add and 'data-dismiss-url=""' in add

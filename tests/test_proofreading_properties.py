@@ -45,7 +45,7 @@ def check_findings(paragraphs: list[str], findings) -> None:
         assert finding.rule in RULES_BY_ID
         assert 0 <= finding.paragraph < len(paragraphs)
         text = paragraphs[finding.paragraph]
-        assert 0 <= finding.offset and finding.length >= 1 and finding.end <= len(text)
+        assert finding.offset >= 0 and finding.length >= 1 and finding.end <= len(text)
         assert finding.text == text[finding.offset : finding.end]
         assert finding.message.strip()
         assert finding.suggestion is None or finding.suggestion != finding.text
