@@ -5,8 +5,8 @@
 - A single `—` is the connecting mark (连接号) when it joins two names, places or numbers (上海—南京,
   2011—2020年), and right as it is. It is flagged only where it cannot be one: next to a sentence mark
   (`，—`), or as one of a pair enclosing an explanation inside a sentence (这一举措—全国首创—引发关注: three
-  stretches of four or more characters, none of them a name of a place, station or route). Otherwise it
-  stays silent.
+  runs of four or more Chinese characters, none ending like the name of a place, station or route).
+  Otherwise it stays silent.
 - A range of years, months or days written with a hyphen (`2011-2020年`, `1-10月`) takes the connecting `—`.
 """
 
@@ -31,7 +31,6 @@ _HYPHEN_RANGE = re.compile(
 )
 # Where a stretch ending like this is a name (of a place, station, port, route), a — after it may connect.
 NAME_ENDINGS = frozenset("省市区县镇乡村站港湾岛路街桥线口门山江河湖")
-SENTENCE_STOPS = frozenset("，。；：！？、“”‘’《》（）\n")
 EXPLANATION_MIN = 4
 
 
@@ -76,24 +75,24 @@ def check_double_hyphen(text: str) -> list[Finding]:
     return findings
 
 
-def _stretch_back(text: str, index: int) -> str:
-    """The text from the last sentence mark (or the start) up to `index`."""
+def _han_run_before(text: str, index: int) -> str:
+    """The Chinese characters running up to `index`."""
     start = index
-    while start > 0 and text[start - 1] not in SENTENCE_STOPS:
+    while start > 0 and is_han(text[start - 1]):
         start -= 1
     return text[start:index]
 
 
-def _stretch_forward(text: str, index: int) -> str:
+def _han_run_after(text: str, index: int) -> str:
     end = index
-    while end < len(text) and text[end] not in SENTENCE_STOPS and text[end] != "—":
+    while end < len(text) and is_han(text[end]):
         end += 1
     return text[index:end]
 
 
 def _explanatory(stretch: str) -> bool:
-    """Long enough, all Chinese, and not ending like a name: the kind of stretch a pair of dashes encloses."""
-    return len(stretch) >= EXPLANATION_MIN and all(is_han(char) for char in stretch) and stretch[-1] not in NAME_ENDINGS
+    """Long enough and not ending like a name: the kind of stretch a pair of dashes sets off."""
+    return len(stretch) >= EXPLANATION_MIN and stretch[-1] not in NAME_ENDINGS
 
 
 def check_single_dash(text: str) -> list[Finding]:
@@ -108,9 +107,9 @@ def check_single_dash(text: str) -> list[Finding]:
             flagged.add(index)
     for first, second in pairwise(dashes):
         between = text[first + 1 : second]
-        if any(char in SENTENCE_STOPS for char in between):
+        if not all(is_han(char) for char in between):
             continue
-        left, right = _stretch_back(text, first), _stretch_forward(text, second + 1)
+        left, right = _han_run_before(text, first), _han_run_after(text, second + 1)
         if _explanatory(left) and _explanatory(between) and _explanatory(right):
             flagged.update((first, second))
     message = "破折号应为“——”（占两个字的位置），这里只有一个“—”。"

@@ -157,7 +157,10 @@
     toggle.addEventListener("click", function () { setDismissed(finding, !dismissed); });
     actions.append(toggle);
 
-    li.append(place, passage, message, actions);
+    var footer = document.createElement("div");
+    footer.className = "digest-finding__footer";
+    footer.append(message, actions);
+    li.append(place, passage, footer);
     return li;
   }
 
