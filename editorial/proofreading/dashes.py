@@ -22,6 +22,7 @@ SINGLE_DASH = "dashes.single"
 HYPHEN_RANGE = "dashes.hyphen-range"
 
 _ELLIPSIS = re.compile(r"\.{3,}|。{3,}|[·・．]{3,}|…+")
+_DOTS = re.compile("[·・．]{3}")
 _DOUBLE_HYPHEN = re.compile(r"-{2,}|－{2,}")
 _SINGLE_DASH = re.compile(r"(?<![—―])—(?![—―])")
 _HYPHEN_RANGE = re.compile(
@@ -36,6 +37,8 @@ EXPLANATION_MIN = 4
 
 def check_ellipsis(text: str) -> list[Finding]:
     """`...` `。。。` `···` or a lone `…` → `……`."""
+    if "…" not in text and ".." not in text and "。。。" not in text and not _DOTS.search(text):
+        return []
     findings = []
     for match in _ELLIPSIS.finditer(text):
         run = match.group()
@@ -118,6 +121,8 @@ def check_single_dash(text: str) -> list[Finding]:
 
 def check_hyphen_range(text: str) -> list[Finding]:
     """`2011-2020年` `1-10月` `10月1-7日` → the connecting mark `—`."""
+    if "-" not in text and "–" not in text:
+        return []
     findings = []
     for match in _HYPHEN_RANGE.finditer(text):
         dash = match.start() + match.group().index(next(char for char in match.group() if char in "-–"))

@@ -1,6 +1,6 @@
 """Running the rules: over paragraphs, over an article (headline and body), and applying the certain fixes."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from .findings import Finding
 from .registry import ACROSS_PARAGRAPHS, RULES
@@ -78,6 +78,10 @@ class ArticleProofreading:
         ]
 
 
+_HEADLINE_RULES = tuple(rule for rule in RULES if rule.applies(is_headline=True))
+_BODY_RULES = tuple(rule for rule in RULES if rule.applies(is_headline=False))
+
+
 def split_paragraphs(body: str) -> tuple[Paragraph, ...]:
     """The body's paragraphs — blocks of lines separated by blank lines — each without its surrounding blanks."""
     paragraphs = []
@@ -100,14 +104,15 @@ def split_paragraphs(body: str) -> tuple[Paragraph, ...]:
 
 def proofread_text(paragraphs: list[str] | tuple[str, ...], *, is_headline: bool = False) -> list[Finding]:
     """Every finding in `paragraphs`, in reading order; `paragraph` in each is the index into `paragraphs`."""
-    rules = [rule for rule in RULES if rule.applies(is_headline=is_headline)]
     findings = []
     for index, paragraph in enumerate(paragraphs):
         if not paragraph:
             continue
-        for rule in rules:
-            for finding in rule.check(paragraph):
-                findings.append(replace(finding, paragraph=index, text=paragraph[finding.offset : finding.end]))
+        for rule in _HEADLINE_RULES if is_headline else _BODY_RULES:
+            for f in rule.check(paragraph):
+                findings.append(
+                    Finding(f.rule, f.offset, f.length, f.message, f.suggestion, index, paragraph[f.offset : f.end])
+                )
     findings = [
         finding
         for finding in findings

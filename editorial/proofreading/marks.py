@@ -14,11 +14,14 @@ CLASH = "marks.clash"
 # A half-width twin next to the full-width mark counts as the same mark (`，,` is `，，` once widened).
 _DOUBLED = re.compile(r"[，,]{2,}|、{2,}|[；;]{2,}|[：:]{2,}|(?<!。)。。(?!。)")
 _FULL = {",": "，", ";": "；", ":": "："}
+_PRESENT = re.compile("[，、；：。][，,、；;：:。]|[,;:][，；：]")
 _CLASH = re.compile(r"[，、；：](?=[，。、；：])|。(?=[，、；：])")
 
 
 def check_doubled(text: str) -> list[Finding]:
     """The same mark twice or more in a row (a half-width twin included) → once."""
+    if not _PRESENT.search(text):
+        return []
     findings = []
     for match in _DOUBLED.finditer(text):
         run = match.group()

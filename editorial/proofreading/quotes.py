@@ -9,6 +9,7 @@ paragraph followed by another paragraph starting with “ is not flagged (see `c
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .findings import Finding, Rule, found
 from .text import char_after, char_before, is_ascii_alnum, is_chinese, is_han, is_protected
@@ -76,6 +77,7 @@ def _after_item_number(text: str, index: int) -> bool:
     return head == 0 or text[head - 1] in "，。；：、 \t\u3000"
 
 
+@lru_cache(maxsize=256)
 def match_pairs(text: str) -> Pairing:
     """Match the paired marks of one paragraph: the pairs (each knowing the pair it sits in), and the strays."""
     found_pairs, unclosed, unopened = [], [], []
