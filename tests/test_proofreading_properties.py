@@ -37,7 +37,7 @@ PIECES = [
     "5G",
 ]
 TEXT = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
-SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def check_findings(paragraphs: list[str], findings) -> None:

@@ -223,8 +223,7 @@ class IssueProofreadingMixin:
         return TemplateResponse(request, "admin/editorial/issue/proofreading.html", context)
 
     def proofreading_gate(self, request, issue: Issue, transition, comment: str):
-        """Before submitting or signing off: (a page asking to confirm, None) while findings are open and the
-        editor has not confirmed; otherwise (None, the comment), noting the open findings in the log when any."""
+        """Ask before submitting or signing off with open findings: (the question's page or None, the log comment)."""
         if transition.name not in CONFIRMED_TRANSITIONS or not transition.is_available(issue):
             return None, comment
         if workflow.content_problems(issue):

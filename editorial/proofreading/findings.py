@@ -7,11 +7,9 @@ from enum import StrEnum
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem in one paragraph: where it is, which rule found it, what to tell the editor, and the fix when certain.
+    """One problem in a paragraph: the rule, where (in characters), the message, and the fix when certain."""
 
-    `offset` and `length` count characters (code points) from the start of the paragraph; `suggestion` replaces
-    exactly those characters, and is None when the rule cannot be sure what the right text is.
-    """
+    # `suggestion` replaces exactly text[offset:offset + length]; None when the rule cannot be sure of the fix.
 
     rule: str
     offset: int
