@@ -5,6 +5,7 @@ import pytest
 
 from editorial.models import Article, ProofreadingDismissal
 from tests.e2e.admin import log_in
+from tests.e2e.test_accessibility import AXE
 from tests.factories import make_article, make_issue, make_user
 
 FINDINGS = "[data-list] .digest-finding"
@@ -67,3 +68,33 @@ def test_a_dismissed_finding_stays_dismissed_after_a_reload_and_can_be_restored(
     page.locator("[data-dismissed-list] .digest-finding").get_by_role("button", name="恢复提示").click()
     wait_for_status(page, "发现 1 处问题")
     assert not ProofreadingDismissal.objects.exists()
+
+
+def serious_violations_in(page, selector: str) -> list[str]:
+    """axe-core's serious and critical violations inside `selector` (the admin's own markup is not ours to judge)."""
+    if not AXE.is_file():
+        pytest.fail(f"axe-core is missing at {AXE}: run `make setup` (npm ci installs it from package-lock.json).")
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    results = page.evaluate(
+        "async selector => await axe.run(document.querySelector(selector), {resultTypes: ['violations']})", selector
+    )
+    return [
+        f"{violation['id']}: {violation['help']}"
+        for violation in results["violations"]
+        if violation["impact"] in {"serious", "critical"}
+    ]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_panel_and_the_report_have_no_serious_accessibility_violations(page):
+    make_user("editor", role="编辑")
+    issue = make_issue(number=802)
+    article = make_article(issue=issue, title="标题有句号。", body="上海,江苏...\n\n他的的书“４+X")
+    log_in(page, "editor")
+    page.goto(f"/admin/editorial/article/{article.pk}/change/")
+    wait_for_status(page, "发现 6 处问题")
+    assert serious_violations_in(page, "#proofreading") == []
+    page.goto(f"/admin/editorial/issue/{issue.pk}/proofreading/")
+    assert serious_violations_in(page, "#content-main") == []
+    page.goto(f"/admin/editorial/issue/{issue.pk}/change/")
+    assert serious_violations_in(page, "#proofreading-summary") == []
