@@ -29,6 +29,7 @@
   var sequence = 0;
   var timer = null;
   var current = [];
+  var arrivedForPanel = window.location.hash === "#proofreading"; /* from the 校对 report */
 
   var row = fields.body.closest(".form-row") || fields.body.parentElement;
   row.insertAdjacentElement("afterend", panel);
@@ -180,6 +181,10 @@
       status.className = "digest-proofreading__status has-findings";
     }
     fixAll.hidden = result.certain < 2;
+    if (arrivedForPanel) {
+      arrivedForPanel = false;
+      panel.scrollIntoView({ block: "start" });
+    }
   }
 
   function select(finding) {
