@@ -8,7 +8,16 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from editorial import services
-from editorial.models import Article, Issue, IssueSection, IssueTransition, Publication, Section, SourceRegion
+from editorial.models import (
+    Article,
+    Issue,
+    IssueSection,
+    IssueTransition,
+    ProofreadingDismissal,
+    Publication,
+    Section,
+    SourceRegion,
+)
 
 _sequence = itertools.count(1)
 # The six standing sections a migrated database starts with, in their default order (the sample's).
@@ -101,4 +110,5 @@ def database_state() -> tuple:
         Issue.history.count(),
         Article.history.count(),
         list(get_user_model().objects.order_by("pk").values_list("pk", "username", "is_staff", "is_active")),
+        list(ProofreadingDismissal.objects.order_by("pk").values_list("article_id", "rule", "passage")),
     )

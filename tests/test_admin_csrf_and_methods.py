@@ -71,6 +71,10 @@ def state_changing_posts(world) -> dict[str, tuple[str, dict]]:
         ),
         "新建稿件": (reverse("admin:editorial_article_add"), {"title": "跨站新建", "body": "正文"}),
         "删除稿件": (reverse("admin:editorial_article_delete", args=[article.pk]), {"post": "yes"}),
+        "忽略校对提示": (
+            reverse("admin:editorial_article_proofread_dismissal", args=[article.pk]),
+            {"rule": "punctuation.half-width", "key": "上海,江苏。"},
+        ),
         "删除期刊": (reverse("admin:editorial_issue_delete", args=[issue.pk]), {"post": "yes"}),
         "批量删除稿件": (
             reverse("admin:editorial_article_changelist"),

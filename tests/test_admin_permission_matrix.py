@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from editorial.models import Article, Issue, Section
+from editorial.models import Article, Issue, ProofreadingDismissal, Section
 from tests.factories import database_state, make_article, make_issue, make_published_issue, make_user
 
 ROLES = ["anonymous", "editor", "reviewer", "administrator"]
@@ -70,6 +70,7 @@ def pages(content) -> dict[str, tuple[str, dict[str, int]]]:
         "draft issue": (admin_url("editorial_issue_change", draft.pk), EVERYONE_STAFF),
         "published issue (read-only for editors)": (admin_url("editorial_issue_change", published.pk), EVERYONE_STAFF),
         "issue history": (admin_url("editorial_issue_history", draft.pk), EVERYONE_STAFF),
+        "issue 校对 report": (admin_url("editorial_issue_proofreading", draft.pk), EVERYONE_STAFF),
         "issue bin": (admin_url("editorial_issue_bin"), EVERYONE_STAFF),
         "issue delete page": (admin_url("editorial_issue_delete", draft.pk), REVIEWERS),
         "legacy import": (admin_url("editorial_issue_import_legacy"), ADMINISTRATORS),
@@ -241,6 +242,17 @@ def add_user():
     return admin_url("auth_user_add"), data, lambda: get_user_model().objects.filter(username="newcomer").exists()
 
 
+def dismiss_finding(status: str, number: int):
+    def prepare():
+        issue = make_issue(number=number, status=status)
+        article = make_article(issue=issue, body="上海,江苏。")
+        data = {"rule": "punctuation.half-width", "key": "上海,江苏。"}
+        url = admin_url("editorial_article_proofread_dismissal", article.pk)
+        return url, data, lambda: ProofreadingDismissal.objects.filter(article=article).count()
+
+    return prepare
+
+
 ALL_STAFF = {"editor", "reviewer", "administrator"}
 CHIEFS = {"reviewer", "administrator"}
 ACTIONS = {
@@ -258,6 +270,8 @@ ACTIONS = {
     "导入栏目表格（预览）": (import_sections, {"administrator"}),
     "导入旧版文本（预览）": (preview_legacy_import, {"administrator"}),
     "新建用户": (add_user, {"administrator"}),
+    "忽略草稿稿件的校对提示": (dismiss_finding(Status.DRAFT, 404), ALL_STAFF),
+    "忽略已发布稿件的校对提示": (dismiss_finding(Status.PUBLISHED, 405), CHIEFS),
 }
 
 

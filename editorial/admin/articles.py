@@ -20,13 +20,14 @@ from .filters import IssueYearFilter, PlacementFilter, RegionFilter
 from .forms import ArticleAdminForm, ColumnNameExportForm, MoveForm
 from .history import VersionHistoryMixin
 from .issues import last_change, status_badge, user_bound_form, without_form_only_fields
+from .proofreading import ArticleProofreadingMixin
 from .spreadsheets import SpreadsheetImportMixin
 
 SUGGESTION_TEXT_LIMIT = 2000
 
 
 @admin.register(Article)
-class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin):
+class ArticleAdmin(ArticleProofreadingMixin, SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin):
     resource_classes = [ArticleResource]
     formats = SPREADSHEET_FORMATS
     export_form_class = ColumnNameExportForm
@@ -127,6 +128,7 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
             expected_version=form.cleaned_data.get("opened_version") if change else None,
             correction_note=form.cleaned_data.get("correction_note", ""),
         )
+        self.proofreading_after_save(request, obj, change)
 
     def save_related(self, request, form, formsets, change):
         # article_save has saved the regions with the article, as one version.
@@ -171,6 +173,7 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
                 last_editor=actor_name(obj.updated_by) if obj.updated_by else "—",
             )
         context["suggest_url"] = reverse("admin:editorial_article_suggest_regions")
+        context.update(self.proofreading_context(request, obj))
         return super().changeform_view(request, object_id, form_url, extra_context=context)
 
     def get_urls(self):

@@ -20,6 +20,7 @@ from .filters import YearFilter
 from .forms import ArrangeForm, IssueAdminForm, PlaceForm, SectionAddForm, TransitionForm
 from .history import VersionHistoryMixin
 from .legacy_import import LegacyImportView
+from .proofreading import IssueProofreadingMixin
 
 POOL_SHOWN = 30
 
@@ -70,7 +71,7 @@ def without_form_only_fields(fieldsets):
 
 
 @admin.register(Issue)
-class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
+class IssueAdmin(IssueProofreadingMixin, VersionHistoryMixin, admin.ModelAdmin):
     form = IssueAdminForm
     list_display = ["period", "date", "status_display", "article_count", "last_change"]
     list_display_links = ["period"]
@@ -202,6 +203,7 @@ class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
         context = {"show_save_and_add_another": False, **(extra_context or {})}
         if obj is not None and self.has_view_or_change_permission(request, obj):
             context.update(self.compose_context(request, obj))
+            context.update(self.proofreading_summary(obj, context["board"]))
         return super().change_view(request, object_id, form_url, extra_context=context)
 
     def compose_context(self, request, issue: Issue) -> dict:
@@ -328,10 +330,11 @@ class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
             messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
             return self._back(issue, "#workflow")
         options = {"at": form.cleaned_data["scheduled_at"]} if transition is workflow.Schedule else {}
+        confirmation, comment = self.proofreading_gate(request, issue, transition, form.cleaned_data["comment"])
+        if confirmation is not None:
+            return confirmation
         try:
-            result = transition(
-                issue=issue, user=request.user, comment=form.cleaned_data["comment"], **options
-            ).execute()
+            result = transition(issue=issue, user=request.user, comment=comment, **options).execute()
         except ValidationError as refusal:
             self._refused(request, refusal)
             return self._back(issue, "#workflow")
