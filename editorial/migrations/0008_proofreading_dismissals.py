@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("editorial", "0006_faster_search_bigrams"),
+        ("editorial", "0007_one_write_door"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
