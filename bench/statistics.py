@@ -17,6 +17,9 @@ It reports, median and p95 of `--runs` (with the number of queries of the last r
 - xlsx:     the spreadsheet download;
 - docx:     the Word report (figures, six PNG charts, the lists of records).
 
+Besides the wall time, each row gives the CPU time per run of this process (the app) and of its PostgreSQL
+backend (read from /proc), which do not depend on what else the machine runs; the rest is waiting.
+
 Target: the page for a year in ≤ 300 ms.
 """
 
@@ -127,23 +130,39 @@ def seed_records(seed: int = 1) -> tuple[int, int]:
     return Instruction.objects.count(), Adoption.objects.count()
 
 
-def timed(action, runs: int) -> tuple[list[float], int]:
+def timed(action, runs: int) -> tuple[list[float], float, float, int]:
+    """Run `action` `runs` times: the wall times (ms); this process's and PostgreSQL's CPU per run (ms, averaged
+    over the runs: /proc counts in ticks of 10 ms); and the last run's queries."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from bench.server import process_cpu_seconds
+
+    backend = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
     times = []
+    app_before = time.process_time()
+    database_before = process_cpu_seconds(backend) if backend else 0.0
     for _ in range(runs):
         with CaptureQueriesContext(connection) as queries:
             start = time.perf_counter()
             action()
             times.append((time.perf_counter() - start) * 1000)
-    return times, len(queries.captured_queries)
+    app = (time.process_time() - app_before) * 1000 / runs
+    database = ((process_cpu_seconds(backend) - database_before) * 1000 / runs) if backend else float("nan")
+    return times, app, database, len(queries.captured_queries)
 
 
-def report(name: str, times: list[float], queries: int) -> None:
+def report(name: str, times: list[float], app: float, database: float, queries: int) -> None:
     ordered = sorted(times)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    print(f"| {name:<34} | {statistics.median(times):8.1f} ms | {p95:8.1f} ms | {max(times):8.1f} ms | {queries:3d} |")
+    print(
+        f"| {name:<34} | {statistics.median(times):8.1f} ms | {p95:8.1f} ms | {max(times):8.1f} ms "
+        f"| {app:6.1f} + {database:5.1f} ms | {queries:3d} |"
+    )
 
 
 def main() -> None:
@@ -189,8 +208,10 @@ def run(year: int, runs: int) -> None:
 
         return fetch
 
-    print("| measure                            |   median   |    p95     |   worst    | queries |")
-    print("|---|---:|---:|---:|---:|")
+    print(
+        "| measure                            |   median    |    p95      |   worst     | CPU: app + database | queries |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
     report("figures: work_statistics(year)", *timed(lambda: work_statistics(period=Period(year)), runs))
     report("page: /admin/statistics/ (year)", *timed(get(f"/admin/statistics/?year={year}&scope=year"), runs))
     report("page: third quarter", *timed(get(f"/admin/statistics/?year={year}&scope=q3"), runs))

@@ -353,10 +353,10 @@ def test_the_compose_board_shows_each_articles_counts_without_a_query_per_articl
     assert len(many.captured_queries) == len(few.captured_queries)
     board = page.split('id="board"')[1]
     first = board.split(f'data-article-id="{world["article"].pk}"')[1].split("</li>")[0]
-    assert "批示 1" in first and "采用 1" in first and "has-records" in first
+    assert '<span class="is-instructed">批示 1</span>' in first and '<span class="is-adopted">采用 1</span>' in first
     assert f"{admin_url('editorial_article_change', world['article'].pk)}#records" in first
     second = board.split(f'data-article-id="{world["other"].pk}"')[1].split("</li>")[0]
-    assert "批示 0" in second and "has-records" not in second
+    assert "<span>批示 0</span>" in second
 
 
 def test_the_instruction_list_filters_by_level_section_region_and_date(world):
