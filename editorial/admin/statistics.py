@@ -34,9 +34,9 @@ SCOPES = [
 ]
 
 
-def available_years() -> list[int]:
+def available_years(with_issues: list[int]) -> list[int]:
     """Years with published issues or records, and this year, newest first."""
-    years = set(statistics.years_with_issues())
+    years = set(with_issues)
     for model in (Instruction, Adoption):
         years.update(date.year for date in model.objects.dates("date", "year"))
     years.add(timezone.localdate().year)
@@ -82,9 +82,8 @@ class PeriodForm(forms.Form):
         return statistics.Period(year)
 
 
-def default_year(years: list[int]) -> int:
+def default_year(with_issues: list[int]) -> int:
     """This year once it has published issues, else the latest year that has some."""
-    with_issues = statistics.years_with_issues()
     this_year = timezone.localdate().year
     if this_year in with_issues or not with_issues:
         return this_year
@@ -92,15 +91,15 @@ def default_year(years: list[int]) -> int:
 
 
 def chosen_period(request) -> tuple[PeriodForm, statistics.Period]:
-    years = available_years()
-    defaults = {"year": default_year(years), "scope": "year", "first_month": 1, "last_month": 12}
+    with_issues = statistics.years_with_issues()
+    defaults = {"year": default_year(with_issues), "scope": "year", "first_month": 1, "last_month": 12}
     data = {**defaults, **request.GET.dict()} if "year" in request.GET else None
-    form = PeriodForm(data, years=years, initial=defaults)
+    form = PeriodForm(data, years=available_years(with_issues), initial=defaults)
     if data is not None and form.is_valid():
         return form, form.period()
     if data is not None:
         messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
-    return form, statistics.Period(default_year(years))
+    return form, statistics.Period(defaults["year"])
 
 
 def period_query(period: statistics.Period) -> str:

@@ -1,5 +1,6 @@
-"""In Chromium: 信息工作统计 draws its charts under the site's Content Security Policy, prints without the admin's
-chrome, and an editor records a leader's instruction with a scan from an article's page and sees it on the board."""
+"""In Chromium: 信息工作统计 draws its charts under the site's Content Security Policy, with no serious accessibility
+violation, and prints without the admin's chrome; an editor records a leader's instruction with a scan from an
+article's page and sees it on the board."""
 
 import datetime
 import io
@@ -8,6 +9,7 @@ import pytest
 from PIL import Image
 
 from tests.e2e.admin import log_in
+from tests.e2e.test_accessibility import AXE
 from tests.factories import make_adoption, make_article, make_instruction, make_published_issue, make_user
 
 WATCH = """
@@ -29,9 +31,11 @@ def watched(page):
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on(
         "response",
-        lambda response: problems.append(f"{response.status} {response.url}")
-        if response.status >= 400 and not response.url.endswith("/favicon.ico")
-        else None,
+        lambda response: (
+            problems.append(f"{response.status} {response.url}")
+            if response.status >= 400 and not response.url.endswith("/favicon.ico")
+            else None
+        ),
     )
 
     def check(where: str):
@@ -84,6 +88,10 @@ def test_the_statistics_page_draws_every_chart_with_no_csp_violation_and_prints_
     assert page.locator('svg[data-chart="sections"] text', has_text="科创聚焦").count() == 1
     assert page.locator(".digest-heat__city", has_text="未覆盖").count() == 41 - 2
     watched("statistics page")
+    # axe-core on the page's own content (the admin's header and breadcrumbs are Django's).
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    results = page.evaluate("async () => await axe.run('#content-main', {resultTypes: ['violations']})")
+    assert [v["id"] for v in results["violations"] if v["impact"] in {"serious", "critical"}] == []
 
     page.emulate_media(media="print")
     assert not page.locator(".digest-period").is_visible()
