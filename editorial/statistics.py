@@ -1,7 +1,7 @@
 """The figures of the office's work for a year or part of one: what it published, and what that achieved.
 
 `work_statistics(period=...)` computes everything the statistics page, the `editorial_stats`
-command and the year-end Word report show, in a fixed number of grouped queries (thirteen, however
+command and the year-end Word report show, in a fixed number of grouped queries (twelve, however
 large the archive). Counting rules:
 
 - Coverage — issues, articles, characters, sections, regions — counts the published issues dated in
