@@ -212,6 +212,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # The largest legacy text file the importer reads (bytes); a whole issue is well under 200 kB.
 LEGACY_IMPORT_MAX_BYTES = env_int("LEGACY_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+# The largest scan of a leader's instruction (批示件) editors may upload (bytes); under the proxy's 20 MB body limit.
+INSTRUCTION_SCAN_MAX_BYTES = env_int("INSTRUCTION_SCAN_MAX_BYTES", 10 * 1024 * 1024)
 
 # Cache: Redis when CACHE_URL is set (shared by every app server), local memory otherwise.
 CACHE_URL = os.environ.get("CACHE_URL", "")

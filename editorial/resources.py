@@ -24,7 +24,7 @@ from import_export.results import RowResult
 
 from . import services
 from .activity import log_action
-from .models import Article, Issue, Section, SourceRegion
+from .models import Adoption, Article, Instruction, Issue, LeaderLevel, Section, SourceRegion
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 PARKED = 1_000_000
@@ -292,3 +292,90 @@ class SourceRegionResource(SpreadsheetResource):
 
     def get_queryset(self):
         return SourceRegion.objects.select_related("parent").order_by("position", "pk")
+
+
+# ---------------------------------------------------------------------------------------------
+# Export-only sheets of the office's record: leaders' instructions and adoptions (formula-safe like the rest).
+
+
+class RecordArticleWidget(widgets.Widget):
+    """The record's article as its title, or where it appeared (2024年第12期, 稿件库)."""
+
+    def __init__(self, part: str):
+        super().__init__()
+        self.part = part
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        if self.part == "title":
+            return value.title
+        if self.part == "section":
+            return value.section.name if value.section_id else ""
+        if self.part == "regions":
+            return "、".join(region.name for region in value.regions.all())
+        issue = value.issue
+        return issue.period_label if issue is not None else "稿件库"
+
+
+class RecordResource(SpreadsheetResource):
+    """Shared columns: the article's title, issue, section and regions."""
+
+    article_title = fields.Field(attribute="article", column_name="稿件标题", widget=RecordArticleWidget("title"))
+    article_issue = fields.Field(attribute="article", column_name="期号", widget=RecordArticleWidget("issue"))
+    article_section = fields.Field(attribute="article", column_name="栏目", widget=RecordArticleWidget("section"))
+    article_regions = fields.Field(attribute="article", column_name="来源地区", widget=RecordArticleWidget("regions"))
+
+    def import_data(self, dataset, **kwargs):
+        raise ValidationError("领导批示和被采用只能导出，不能从表格导入。")
+
+
+class InstructionResource(RecordResource):
+    date = fields.Field(attribute="date", column_name="批示日期", widget=widgets.DateWidget("%Y-%m-%d"))
+    leader = fields.Field(attribute="leader", column_name="批示领导")
+    leader_title = fields.Field(attribute="leader_title", column_name="职务")
+    level = fields.Field(
+        attribute="level", column_name="领导级别", widget=widgets.ForeignKeyWidget(LeaderLevel, "name")
+    )
+    gist = fields.Field(attribute="gist", column_name="批示要点")
+    has_scan = fields.Field(column_name="有扫描件")
+
+    class Meta:
+        model = Instruction
+        fields = [
+            "date",
+            "leader",
+            "leader_title",
+            "level",
+            "gist",
+            "article_title",
+            "article_issue",
+            "article_section",
+            "article_regions",
+            "has_scan",
+        ]
+        export_order = fields
+
+    def get_queryset(self):
+        return Instruction.objects.select_related("level", "article__issue", "article__section").prefetch_related(
+            "article__regions"
+        )
+
+    def dehydrate_has_scan(self, instruction):
+        return "是" if instruction.scan else "否"
+
+
+class AdoptionResource(RecordResource):
+    date = fields.Field(attribute="date", column_name="采用日期", widget=widgets.DateWidget("%Y-%m-%d"))
+    adopted_by = fields.Field(attribute="adopted_by", column_name="采用单位或刊物")
+    note = fields.Field(attribute="note", column_name="说明")
+
+    class Meta:
+        model = Adoption
+        fields = ["date", "adopted_by", "note", "article_title", "article_issue", "article_section", "article_regions"]
+        export_order = fields
+
+    def get_queryset(self):
+        return Adoption.objects.select_related("article__issue", "article__section").prefetch_related(
+            "article__regions"
+        )

@@ -112,3 +112,39 @@ def database_state() -> tuple:
         list(get_user_model().objects.order_by("pk").values_list("pk", "username", "is_staff", "is_active")),
         list(ProofreadingDismissal.objects.order_by("pk").values_list("article_id", "rule", "passage")),
     )
+
+
+def leader_level(name: str = "省级领导"):
+    from editorial.models import LeaderLevel
+
+    return LeaderLevel.objects.get(name=name)
+
+
+def make_instruction(*, article: Article, date: datetime.date | None = None, level: str = "省级领导", **fields):
+    """A leader's instruction on the article, recorded through the services (as 系统)."""
+    from editorial import achievements
+    from editorial.models import Instruction
+
+    instruction = Instruction(
+        article=article,
+        leader=fields.pop("leader", "王某某"),
+        level=leader_level(level),
+        date=date or datetime.date(2020, 11, 5),
+        gist=fields.pop("gist", "请有关部门研究借鉴。"),
+        **fields,
+    )
+    return achievements.instruction_save(instruction=instruction, user=None)
+
+
+def make_adoption(*, article: Article, date: datetime.date | None = None, **fields):
+    """An adoption of the article, recorded through the services (as 系统)."""
+    from editorial import achievements
+    from editorial.models import Adoption
+
+    adoption = Adoption(
+        article=article,
+        adopted_by=fields.pop("adopted_by", "《浙江信息》"),
+        date=date or datetime.date(2020, 11, 10),
+        **fields,
+    )
+    return achievements.adoption_save(adoption=adoption, user=None)

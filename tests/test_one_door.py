@@ -20,14 +20,14 @@ from django.utils import timezone
 from editorial import services
 from editorial.backup import export_backup, read_backup, restore_backup
 from editorial.demo.generator import generate_archive
-from editorial.importers.legacy_text import parse_legacy
+from editorial.importers.legacy_text import LegacyFormatError, parse_legacy
 from editorial.importers.loader import load_issue
 from editorial.importers.regions import catalogue_from_db
 from editorial.models import Article, Issue, IssueTransition
 from editorial.resources import ArticleResource
 from editorial.search import search_fields
 from editorial.services.records import delete_articles
-from tests.factories import make_article, make_issue, make_user, region, section
+from tests.factories import database_state, make_article, make_instruction, make_issue, make_user, region, section
 
 pytestmark = pytest.mark.django_db
 
@@ -317,3 +317,14 @@ def test_an_issue_comes_back_with_exactly_the_articles_of_its_deletion_batch(rev
     assert recovered.articles == 1
     assert list(Article.objects.filter(issue=issue).values_list("title", flat=True)) == ["随期刊删除"]
     assert IssueTransition.objects.filter(issue=issue, action=IssueTransition.Action.RECOVER).exists()
+
+
+def test_a_re_import_that_would_delete_an_article_with_instructions_is_refused_and_writes_nothing():
+    issue = load_issue(parsed=parsed_demo()).issue
+    kept = issue.articles.order_by("position").first()
+    make_instruction(article=kept)
+    without_it = DEMO_ISSUE.read_text(encoding="utf-8").replace(kept.title, "另一篇新稿件的标题")
+    before = database_state()
+    with pytest.raises(LegacyFormatError, match="已登记领导批示"):
+        load_issue(parsed=parsed_demo(without_it), update=True)
+    assert database_state() == before

@@ -13,7 +13,7 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from .. import services, workflow
+from .. import achievements, services, workflow
 from ..formatting import actor_name, format_short_time
 from ..models import Article, Issue, IssueSection, IssueTransition, Section
 from .filters import YearFilter
@@ -211,9 +211,9 @@ class IssueAdmin(IssueProofreadingMixin, VersionHistoryMixin, admin.ModelAdmin):
         sections = {section.pk: section for section in Section.objects.all()}
         articles = {
             article.pk: article
-            for article in Article.objects.filter(issue=issue)
-            .select_related("section", "updated_by")
-            .prefetch_related("regions")
+            for article in achievements.with_record_counts(
+                Article.objects.filter(issue=issue).select_related("section", "updated_by").prefetch_related("regions")
+            )
         }
         layout = services.issue_layout(issue)
         board = [

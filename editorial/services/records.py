@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from ..models import Article, Issue
@@ -153,7 +154,14 @@ def delete_articles(articles: Iterable[Article], *, user, reason: str = "", batc
         article._history_user = user
         article._change_reason = reason[:100]
         article._history_date = now
-        article.delete()
+        try:
+            article.delete()
+        except ProtectedError as refusal:
+            # Raised before anything is deleted: the office's records of the article (批示, 采用) keep it.
+            kinds = "、".join(sorted({str(obj._meta.verbose_name) for obj in refusal.protected_objects}))
+            raise ValidationError(
+                f"《{article.title}》已登记{kinds}，不能删除；如确需删除，请先在稿件页删除这些记录。", code="protected"
+            ) from refusal
     if batch is not None:
         Article.history.filter(id__in=pks, history_type="-", history_date=now).update(deletion_batch=batch)
     stamp_issues(issue_ids, user=user, now=now)
