@@ -11,7 +11,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import ProtectedError
 from PIL import Image
 
 from editorial import achievements, scans, services
@@ -259,7 +258,7 @@ def test_an_article_with_an_instruction_or_adoption_cannot_be_deleted_until_they
     issue.refresh_from_db()
     article = make_article(issue=issue)
     instruction = make_instruction(article=article)
-    with pytest.raises(ProtectedError):
+    with pytest.raises(ValidationError, match="已登记领导批示"):
         services.article_delete(article=article, user=None)
     assert Article.objects.filter(pk=article.pk).exists()
     achievements.instruction_delete(instruction=instruction, user=None)
