@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from . import renditions
 from .activity import actor_name, log_action
+from .delivery import events as delivery_events
 from .models import Issue, IssueTransition
 
 Status = Issue.Status
@@ -160,6 +161,10 @@ class Transition:
     def log_comment(self) -> str:
         return self.comment
 
+    def queue_messages(self, issue: Issue, entry: IssueTransition) -> None:
+        """Queue the step's mails and notifications in its own transaction: they exist exactly when it does."""
+        delivery_events.queue_for_transition(entry=entry, issue=issue)
+
     def committed(self, issue: Issue) -> None:
         """Work that must wait until the transition is committed (e.g. pre-rendering a published issue's files)."""
 
@@ -205,6 +210,7 @@ class Transition:
             Issue.history.bulk_history_create(
                 [locked], update=True, default_user=self.user, default_change_reason=self.label, default_date=now
             )
+            self.queue_messages(locked, entry)
             transaction.on_commit(partial(self._log_and_follow_up, locked))
         self.issue.refresh_from_db()
         return TransitionResult(issue=self.issue, changed=True, entry=entry)
