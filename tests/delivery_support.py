@@ -182,3 +182,8 @@ def publish(issue: Issue, user) -> Issue:
     workflow.publish(issue=issue, user=user)
     issue.refresh_from_db()
     return issue
+
+
+def parsed(message) -> email.message.EmailMessage:
+    """A Django EmailMessage (e.g. from mail.outbox) as a reader's mail program parses it."""
+    return email.message_from_bytes(message.message().as_bytes(), policy=email.policy.default)
