@@ -8,7 +8,17 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from editorial import services
-from editorial.models import Article, Issue, IssueSection, IssueTransition, Publication, Section, SourceRegion
+from editorial.models import (
+    Article,
+    Issue,
+    IssueSection,
+    IssueTransition,
+    OutboxMessage,
+    Publication,
+    Recipient,
+    Section,
+    SourceRegion,
+)
 
 _sequence = itertools.count(1)
 
@@ -99,4 +109,7 @@ def database_state() -> tuple:
         Issue.history.count(),
         Article.history.count(),
         list(get_user_model().objects.order_by("pk").values_list("pk", "username", "is_staff", "is_active")),
+        list(Recipient.objects.order_by("pk").values_list("pk", "email", "active")),
+        list(OutboxMessage.objects.order_by("pk").values_list("pk", "state", "attempts")),
+        list(Publication.objects.order_by("pk").values_list("report_to", "send_to", "distribute_to")),
     )
