@@ -278,3 +278,15 @@ def test_a_test_mail_reaches_the_reviewer_before_publishing_marked_as_a_test(smt
     assert mail.message["Subject"] == "【测试】《长三角每周要讯》2020年第193期"
     assert "测试邮件" in mail.message.get_body(("plain",)).get_content()
     assert default_storage.exists(renditions.rendition_name(issue=issue, format=renditions.PDF))
+
+
+def test_the_backends_faster_generator_writes_exactly_what_djangos_would(render_once):
+    from editorial.delivery.compose import Composer
+    from editorial.delivery.smtp import message_bytes
+
+    make_recipients(RECIPIENTS[:1])
+    publish(approved_issue(), publisher())
+    composed = Composer().compose(OutboxMessage.objects.get())
+    email_message = composed.email.message()
+    composed.email.message = lambda: email_message  # the same Date and boundary for both
+    assert message_bytes(composed.email) == email_message.as_bytes(linesep="\r\n")

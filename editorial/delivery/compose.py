@@ -40,13 +40,14 @@ class Attachment:
 
 @dataclass(frozen=True)
 class IssueContent:
-    """What every recipient of one version of an issue gets."""
+    """What every recipient of one version of an issue gets; the PDF's MIME part is encoded once for all."""
 
     text: str
     html: str
     attachment: Attachment | None
     attachment_note: str
     version: int
+    attachment_part: MIMEApplication | None = None
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,9 @@ class Composer:
             raise NotSendable(f"期刊现在是“{issue.get_status_display()}”状态，未发送。")
         content = self._content(issue, message.kind)
         email = _mail(message, text=content.text, html=content.html)
-        if content.attachment is not None:
-            email.attach(pdf_part(content.attachment))
+        if content.attachment_part is not None:
+            # One part for every recipient's mail: nothing in sending a mail changes it.
+            email.attach(content.attachment_part)
         return ComposedMail(email=email, issue_version=content.version, attachment_note=content.attachment_note)
 
     def _content(self, issue: Issue, kind: str) -> IssueContent:
@@ -170,6 +172,7 @@ def issue_content(issue: Issue, *, kind: str) -> IssueContent:
         attachment=attachment,
         attachment_note=note,
         version=issue.version,
+        attachment_part=pdf_part(attachment) if attachment is not None else None,
     )
 
 

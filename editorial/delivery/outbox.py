@@ -33,9 +33,9 @@ def mail_domain() -> str:
     return address.rpartition("@")[2] or str(DNS_NAME)
 
 
-def new_message_id() -> str:
+def new_message_id(domain: str | None = None) -> str:
     """A Message-ID fixed when the mail is queued: a resent copy keeps it, so a duplicate is recognisable."""
-    return f"<digest.{uuid.uuid4().hex}@{mail_domain()}>"
+    return f"<digest.{uuid.uuid4().hex}@{domain or mail_domain()}>"
 
 
 def issue_subject(issue: Issue, kind: str) -> str:
@@ -49,14 +49,16 @@ def issue_subject(issue: Issue, kind: str) -> str:
     }[kind]
 
 
-def _message(*, kind: str, address: str, name: str = "", when: datetime.datetime, **fields) -> OutboxMessage:
+def _message(
+    *, kind: str, address: str, name: str = "", when: datetime.datetime, domain: str | None = None, **fields
+) -> OutboxMessage:
     return OutboxMessage(
         kind=kind,
         address=address,
         name=name[:200],
         priority=PRIORITY[kind],
         next_attempt_at=when,
-        message_id=new_message_id(),
+        message_id=new_message_id(domain),
         **fields,
     )
 
@@ -77,13 +79,14 @@ def queue_issue(*, issue: Issue, user, kind: str = Kind.ISSUE) -> int:
             issue=issue, kind__in=ISSUE_KINDS, state=State.QUEUED, recipient__isnull=False
         ).values("recipient_id")
         recipients = recipients.exclude(pk__in=waiting)
-    subject = issue_subject(issue, kind)
+    subject, domain = issue_subject(issue, kind), mail_domain()
     messages = [
         _message(
             kind=kind,
             address=recipient.email,
             name=recipient.display_name,
             when=when,
+            domain=domain,
             recipient=recipient,
             issue=issue,
             subject=subject,

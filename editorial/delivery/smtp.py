@@ -7,8 +7,12 @@ again blindly (see sending.py), so the connection records that moment.
 """
 
 import smtplib
+from email.generator import NLCRE, BytesGenerator
+from io import BytesIO
 
+from django.conf import settings
 from django.core.mail.backends import smtp
+from django.core.mail.message import sanitize_address
 
 END_OF_DATA = b"\r\n.\r\n"
 
@@ -47,12 +51,51 @@ class SMTP_SSL(ReplyKeeping, smtplib.SMTP_SSL):
     pass
 
 
+class LineJoiningGenerator(BytesGenerator):
+    """Python's mail generator, writing a part's lines in one piece instead of two writes a line.
+
+    The same bytes; but a PDF attachment is some 7,000 base64 lines, and writing them one by one took
+    about 30 ms of each mail's 40.
+    """
+
+    def _write_lines(self, lines):
+        if not lines:
+            return
+        lines = NLCRE.split(lines)
+        if len(lines) > 1:
+            self.write(self._NL.join(lines[:-1]) + self._NL)
+        if lines[-1]:
+            self.write(lines[-1])
+
+
+def message_bytes(email_message) -> bytes:
+    """The mail as it goes on the wire (what Django's `message().as_bytes(linesep="\\r\\n")` gives)."""
+    buffer = BytesIO()
+    LineJoiningGenerator(buffer, mangle_from_=False).flatten(email_message.message(), linesep="\r\n")
+    return buffer.getvalue()
+
+
 class EmailBackend(smtp.EmailBackend):
     """The SMTP backend with reply-keeping connections; settings and behaviour are Django's own."""
 
     @property
     def connection_class(self):
         return SMTP_SSL if self.use_ssl else SMTP
+
+    def _send(self, email_message):
+        # Django's own _send, with the faster generator above.
+        if not email_message.recipients():
+            return False
+        encoding = email_message.encoding or settings.DEFAULT_CHARSET
+        from_email = sanitize_address(email_message.from_email, encoding)
+        recipients = [sanitize_address(address, encoding) for address in email_message.recipients()]
+        try:
+            self.connection.sendmail(from_email, recipients, message_bytes(email_message))
+        except smtplib.SMTPException:
+            if not self.fail_silently:
+                raise
+            return False
+        return True
 
 
 def reply_text(reply: tuple[int, bytes | str] | None) -> str:
