@@ -290,3 +290,19 @@ def test_the_backends_faster_generator_writes_exactly_what_djangos_would(render_
     email_message = composed.email.message()
     composed.email.message = lambda: email_message  # the same Date and boundary for both
     assert message_bytes(composed.email) == email_message.as_bytes(linesep="\r\n")
+
+
+def test_a_pdf_that_cannot_be_made_is_retried_later_and_tried_once_per_run(smtp_server, storage, monkeypatch):
+    calls = []
+
+    def failing(*, issue, format):
+        calls.append(issue.pk)
+        raise renditions.RenditionError("排版失败")
+
+    monkeypatch.setattr(renditions, "render", failing)
+    many_recipients(5)
+    publish(approved_issue(), publisher())
+    run = sending.deliver_due()
+    assert run.counts["deferred"] == 5 and smtp_server.mailbox.received == []
+    assert len(calls) == 1
+    assert set(OutboxMessage.objects.values_list("last_reply", flat=True)) == {"PDF 生成失败：排版失败"}

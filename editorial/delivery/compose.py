@@ -106,7 +106,7 @@ class Composer:
     """Makes mails from queued messages; each issue version's parts and PDF are made once per run."""
 
     def __init__(self):
-        self._contents: dict[tuple, IssueContent] = {}
+        self._contents: dict[tuple, IssueContent | renditions.RenditionError] = {}
 
     def compose(self, message: OutboxMessage) -> ComposedMail:
         if message.kind == Kind.NOTIFICATION:
@@ -126,10 +126,17 @@ class Composer:
     def _content(self, issue: Issue, kind: str) -> IssueContent:
         key = (issue.pk, issue.version, issue.updated_at, kind)
         if key not in self._contents:
-            self._contents[key] = (
-                withdrawal_content(issue) if kind == Kind.WITHDRAWAL else issue_content(issue, kind=kind)
-            )
-        return self._contents[key]
+            try:
+                self._contents[key] = (
+                    withdrawal_content(issue) if kind == Kind.WITHDRAWAL else issue_content(issue, kind=kind)
+                )
+            except renditions.RenditionError as error:
+                # Remembered for the run: 500 recipients must not mean 500 failing renders.
+                self._contents[key] = error
+        content = self._contents[key]
+        if isinstance(content, renditions.RenditionError):
+            raise content
+        return content
 
 
 def issue_content(issue: Issue, *, kind: str) -> IssueContent:

@@ -231,6 +231,9 @@ def _deliver_one(message: OutboxMessage, *, token: str, now, backend, composer: 
         raise Outage(reply) from error
     if not hand_over(message, token=token, now=now):
         return "skipped"  # another sender took it over after this one's lease ran out
+    connection = getattr(backend, "connection", None)
+    if connection is not None:
+        connection.handed_over = False  # this mail's own moment, not the previous one's
     try:
         backend.send_messages([composed.email])
     except smtplib.SMTPRecipientsRefused as refused:
