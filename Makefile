@@ -34,7 +34,8 @@ demo: setup
 	DEBUG=1 $(PY) manage.py migrate --no-input
 	DEBUG=1 $(PY) manage.py load_demo
 
-# Scheduled issues publish while the site runs: a background loop checks every minute and stops with the server.
+# Scheduled issues publish while the site runs: a background loop checks every minute and stops with the server;
+# it also sends the mail that is due (written to files under var/mail/ unless EMAIL_HOST is set).
 run: demo
 	@echo "Digest CMS at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	DEBUG=1 $(PY) manage.py publish_scheduled --every 60 & scheduler=$$!; \

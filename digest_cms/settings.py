@@ -215,6 +215,40 @@ LEGACY_IMPORT_MAX_BYTES = env_int("LEGACY_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 # The largest scan of a leader's instruction (批示件) editors may upload (bytes); under the proxy's 20 MB body limit.
 INSTRUCTION_SCAN_MAX_BYTES = env_int("INSTRUCTION_SCAN_MAX_BYTES", 10 * 1024 * 1024)
 
+# Mail (报送 and newsroom notifications), with Django's own setting names. Mail is queued in the
+# database (the outbox) and sent by `manage.py deliver_mail`. Development without EMAIL_HOST writes
+# each message to a file under var/mail/ instead of sending it; production sends to EMAIL_HOST
+# (default: an MTA on this machine, localhost:25).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS (STARTTLS, port 587) and EMAIL_USE_SSL (port 465) exclude each other.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "长三角每周要讯 <digest@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if DEBUG and not EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+else:
+    EMAIL_HOST = EMAIL_HOST or "localhost"
+    # Django's SMTP backend, keeping the server's reply to each message for the delivery log.
+    EMAIL_BACKEND = "editorial.delivery.smtp.EmailBackend"
+# A PDF larger than this (bytes) is linked in the mail instead of attached.
+MAIL_ATTACHMENT_MAX_BYTES = env_int("MAIL_ATTACHMENT_MAX_BYTES", 8 * 1024 * 1024)
+# Failed sends are retried after 1, 2, 4 … minutes (MAIL_RETRY_SECONDS doubled, at most 6 hours),
+# MAIL_MAX_ATTEMPTS times in all; then the mail is marked failed and shown in the delivery log.
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
+MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 60)
+# Corrections made within this many minutes of each other reach recipients as one 更正 mail.
+MAIL_CORRECTION_DELAY_MINUTES = env_int("MAIL_CORRECTION_DELAY_MINUTES", 10)
+# Messages a sender takes at a time (one SMTP connection each), and how long they stay its own.
+MAIL_BATCH_SIZE = env_int("MAIL_BATCH_SIZE", 50)
+MAIL_LEASE_SECONDS = env_int("MAIL_LEASE_SECONDS", 600)
+
 # Cache: Redis when CACHE_URL is set (shared by every app server), local memory otherwise.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 # How long (milliseconds) a process may reuse an issue's content stamps for anonymous readers'

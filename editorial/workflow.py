@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from . import renditions
 from .activity import log_action
+from .delivery import events as delivery_events
 from .formatting import actor_name, format_time
 from .models import Issue, IssueTransition
 from .services.records import record_issue_versions
@@ -146,6 +147,10 @@ class Transition:
     def log_comment(self) -> str:
         return self.comment
 
+    def queue_messages(self, issue: Issue, entry: IssueTransition) -> None:
+        """Queue the step's mails and notifications in its own transaction: they exist exactly when it does."""
+        delivery_events.queue_for_transition(entry=entry, issue=issue)
+
     def committed(self, issue: Issue) -> None:
         """Work that must wait until the transition is committed (e.g. pre-rendering a published issue's files)."""
 
@@ -189,6 +194,7 @@ class Transition:
             )
             locked.refresh_from_db()
             record_issue_versions([locked], user=self.user, reason=self.label, now=now)
+            self.queue_messages(locked, entry)
             transaction.on_commit(partial(self._log_and_follow_up, locked))
         self.issue.refresh_from_db()
         return TransitionResult(issue=self.issue, changed=True, entry=entry)

@@ -2,6 +2,9 @@ import pytest
 
 from tests import factories
 
+# The 报送 tests' SMTP server, storage and one-render fixtures.
+pytest_plugins = ["tests.delivery_support"]
+
 
 @pytest.fixture
 def editor(db):

@@ -13,8 +13,10 @@ from editorial.models import (
     Issue,
     IssueSection,
     IssueTransition,
+    OutboxMessage,
     ProofreadingDismissal,
     Publication,
+    Recipient,
     Section,
     SourceRegion,
 )
@@ -111,6 +113,9 @@ def database_state() -> tuple:
         Article.history.count(),
         list(get_user_model().objects.order_by("pk").values_list("pk", "username", "is_staff", "is_active")),
         list(ProofreadingDismissal.objects.order_by("pk").values_list("article_id", "rule", "passage")),
+        list(Recipient.objects.order_by("pk").values_list("pk", "email", "active")),
+        list(OutboxMessage.objects.order_by("pk").values_list("pk", "state", "attempts")),
+        list(Publication.objects.order_by("pk").values_list("report_to", "send_to", "distribute_to")),
     )
 
 

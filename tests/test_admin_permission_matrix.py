@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from editorial.models import Article, Issue, ProofreadingDismissal, Section
+from editorial.models import Article, Issue, OutboxMessage, ProofreadingDismissal, Publication, Recipient, Section
 from tests.factories import database_state, make_article, make_issue, make_published_issue, make_user
 
 ROLES = ["anonymous", "editor", "reviewer", "administrator"]
@@ -116,6 +116,14 @@ def pages(content) -> dict[str, tuple[str, dict[str, int]]]:
         "group list": (admin_url("auth_group_changelist"), ADMINISTRATORS),
         "login lockouts": (admin_url("axes_accessattempt_changelist"), ADMINISTRATORS),
         "login log": (admin_url("axes_accesslog_changelist"), ADMINISTRATORS),
+        "recipient list": (admin_url("editorial_recipient_changelist"), ADMINISTRATORS),
+        "recipient add": (admin_url("editorial_recipient_add"), ADMINISTRATORS),
+        "recipient import": (admin_url("editorial_recipient_import"), ADMINISTRATORS),
+        "recipient export": (admin_url("editorial_recipient_export"), ADMINISTRATORS),
+        "masthead from the recipient lists": (admin_url("editorial_recipient_masthead"), ADMINISTRATORS),
+        "sent mail list": (admin_url("editorial_outboxmessage_changelist"), REVIEWERS),
+        "delivery log of an issue": (admin_url("editorial_outboxmessage_issue", published.pk), REVIEWERS),
+        "my notifications": (admin_url("editorial_notification_changelist"), EVERYONE_STAFF),
         "draft preview": (draft.get_absolute_url(), PREVIEW),
         "draft print preview": (reverse("editorial:issue-print", args=[draft.number]), PREVIEW),
         "draft article preview": (article.get_absolute_url(), PREVIEW),
@@ -253,6 +261,62 @@ def dismiss_finding(status: str, number: int):
     return prepare
 
 
+def failed_mail():
+    issue = make_published_issue(number=404)
+    message = OutboxMessage.objects.create(
+        issue=issue,
+        kind=OutboxMessage.Kind.ISSUE,
+        address="someone@example.gov.cn",
+        subject="《长三角每周要讯》2020年第404期",
+        state=OutboxMessage.State.FAILED,
+        attempts=8,
+        next_attempt_at=timezone.now(),
+        message_id="<matrix@example.gov.cn>",
+    )
+    return message
+
+
+def resend_failed_mails():
+    message = failed_mail()
+    return (
+        admin_url("editorial_outboxmessage_resend_failed", message.issue_id),
+        {},
+        lambda: OutboxMessage.objects.get(pk=message.pk).state,
+    )
+
+
+def resend_one_mail():
+    message = failed_mail()
+    return (
+        admin_url("editorial_outboxmessage_resend", message.pk),
+        {},
+        lambda: OutboxMessage.objects.get(pk=message.pk).state,
+    )
+
+
+def send_a_test_mail():
+    issue = issue_in(Status.APPROVED, 405)
+    get_user_model().objects.filter(username__endswith="-matrix").update(email="me@example.gov.cn")
+    return admin_url("editorial_outboxmessage_test", issue.pk), {}, lambda: OutboxMessage.objects.count()
+
+
+def add_recipient():
+    data = {
+        "group": "report",
+        "unit": "矩阵单位",
+        "name": "",
+        "email": "matrix@example.gov.cn",
+        "active": "on",
+        "position": 1,
+    }
+    return admin_url("editorial_recipient_add"), data, lambda: Recipient.objects.filter(unit="矩阵单位").exists()
+
+
+def masthead_from_lists():
+    Recipient.objects.create(group="report", unit="矩阵单位", email="matrix@example.gov.cn")
+    return admin_url("editorial_recipient_masthead"), {}, lambda: Publication.objects.current().report_to
+
+
 ALL_STAFF = {"editor", "reviewer", "administrator"}
 CHIEFS = {"reviewer", "administrator"}
 ACTIONS = {
@@ -272,6 +336,11 @@ ACTIONS = {
     "新建用户": (add_user, {"administrator"}),
     "忽略草稿稿件的校对提示": (dismiss_finding(Status.DRAFT, 404), ALL_STAFF),
     "忽略已发布稿件的校对提示": (dismiss_finding(Status.PUBLISHED, 405), CHIEFS),
+    "重发失败的报送邮件": (resend_failed_mails, CHIEFS),
+    "重发一封邮件": (resend_one_mail, CHIEFS),
+    "发测试邮件给我": (send_a_test_mail, CHIEFS),
+    "新增收件人": (add_recipient, {"administrator"}),
+    "按名单生成报尾": (masthead_from_lists, {"administrator"}),
 }
 
 

@@ -5,8 +5,9 @@ import datetime
 import urllib.parse
 
 import pytest
+from django.utils import timezone
 
-from editorial.models import Section, SourceRegion
+from editorial.models import OutboxMessage, Recipient, Section, SourceRegion
 from tests.e2e.admin import log_in
 from tests.factories import make_article, make_issue, make_published_issue, make_user, region
 
@@ -67,6 +68,20 @@ def test_no_injected_script_runs_on_public_pages_or_in_the_admin_and_nothing_of_
     draft = make_issue(number=701)
     drafted = make_article(issue=draft, title="草稿" + PAYLOADS[1], body=HOSTILE, source=PAYLOADS[3])
     make_user("chief", role="管理员")
+    # A hostile recipient's unit and name are shown in the lists, the masthead preview and the delivery log.
+    recipient = Recipient.objects.create(group="report", unit=PAYLOADS[0], name=PAYLOADS[1], email="r@example.gov.cn")
+    OutboxMessage.objects.create(
+        recipient=recipient,
+        address=recipient.email,
+        name=recipient.display_name,
+        issue=issue,
+        kind=OutboxMessage.Kind.ISSUE,
+        subject="《长三角每周要讯》2020年第700期",
+        state=OutboxMessage.State.FAILED,
+        last_reply=PAYLOADS[2],
+        next_attempt_at=timezone.now(),
+        message_id="<hostile@example.gov.cn>",
+    )
 
     for url in (
         "/",
@@ -102,6 +117,10 @@ def test_no_injected_script_runs_on_public_pages_or_in_the_admin_and_nothing_of_
         "/admin/editorial/section/import/",
         "/admin/editorial/article/import/",
         "/admin/axes/accessattempt/",
+        "/admin/editorial/recipient/",
+        "/admin/editorial/recipient/masthead/",
+        f"/admin/editorial/outboxmessage/issue/{issue.pk}/",
+        "/admin/editorial/notification/",
         "/admin/auth/user/add/",
         f"{draft.get_absolute_url()}",
     ):

@@ -1,4 +1,7 @@
-"""Publish the signed-off issues whose scheduled time has come: run it from cron, or let it loop (`make run`)."""
+"""Publish the signed-off issues whose scheduled time has come, then send the mails that are due (deliver_mail).
+
+Run it from cron or a timer, or let it loop (`make run`).
+"""
 
 import time
 
@@ -6,13 +9,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, close_old_connections
 
 from editorial import workflow
+from editorial.delivery import sending
 from editorial.formatting import format_time
 
 
 class Command(BaseCommand):
     help = (
-        "发布定时发布时间已到的已签发期刊。可以放心反复运行（例如 cron 每分钟一次），同一期只会发布一次；"
-        "加 --every 60 则常驻运行，每 60 秒检查一次。"
+        "发布定时发布时间已到的已签发期刊，再发送到期的邮件（同 deliver_mail）。可以放心反复运行（例如 cron "
+        "每分钟一次），同一期只会发布一次、每封邮件只发一次；加 --every 60 则常驻运行，每 60 秒检查一次。"
     )
 
     def add_arguments(self, parser):
@@ -53,3 +57,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"已发布 {issue.period_label}（{format_time(issue.published_at)}）"))
         if not published and verbosity >= 2:
             self.stdout.write("没有到期的定时发布。")
+        mail = sending.deliver_due()
+        if mail.counts.total() or verbosity >= 2:
+            self.stdout.write(f"邮件：{mail.summary()}")
+        if mail.stopped:
+            self.stderr.write(f"邮件服务器暂时无法使用：{mail.stopped}，未发出的邮件稍后重试。")
