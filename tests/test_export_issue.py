@@ -34,7 +34,7 @@ def sample():
 
 def test_the_json_export_has_the_documented_shape(sample):
     data = json.loads(export(193, "--format", "json"))
-    assert list(data) == ["publication", "office", "number", "year", "date", "status", "sections"]
+    assert list(data) == ["publication", "office", "number", "year", "date", "status", "distribution", "sections"]
     assert (data["publication"], data["office"], data["number"], data["year"], data["date"], data["status"]) == (
         "长三角每周要讯",
         "浙江省人民政府驻上海办事处",

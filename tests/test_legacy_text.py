@@ -215,7 +215,7 @@ def test_a_toc_title_wrapped_before_its_page_number_is_joined():
     parsed = parse_legacy(issue_text(toc=toc, body=body))
     assert parsed.articles[0].title == "上海技术交易所开市 建成服务全国技术转移交易网络"
     assert parsed.articles[0].page == 3
-    assert any("跨两行" in notice.message for notice in parsed.repairs)
+    assert any("跨 2 行" in notice.message for notice in parsed.repairs)
 
 
 def test_a_title_ending_in_a_number_is_not_mistaken_for_a_page_when_the_toc_has_none():
@@ -279,7 +279,7 @@ def test_an_article_with_a_title_and_no_text_is_refused():
 
 
 def test_text_between_the_toc_and_the_first_article_is_refused_rather_than_lost():
-    with pytest.raises(LegacyFormatError, match="无法归入任何文章"):
+    with pytest.raises(LegacyFormatError, match="不属于任何文章"):
         parse_legacy(issue_text(body="编者按：本期聚焦区块链。\n\n" + BODY))
 
 

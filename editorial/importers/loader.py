@@ -13,10 +13,14 @@
   sections after the others, with a warning; editors can rename them later.
 - Every import is logged as an `IssueTransition` and bumps `Issue.updated_at`, the
   stamp page and PDF caches key on.
+- The issue's distribution record (报/送/印数/签发, printed after the last article) is
+  stored on the issue as printed, and counts when comparing a file with a stored issue.
+- A file holding two issues is saved by `load_file` in one transaction: both or neither.
 """
 
 import datetime
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +34,7 @@ from editorial.models import Article, Issue, IssueSection, IssueTransition, Publ
 from editorial.selectors import issue_table_of_contents
 
 from ..activity import log_action
-from .legacy_text import DEFAULT_MAX_BYTES, LegacyFormatError, Notice, ParsedIssue, key, parse_legacy
+from .legacy_text import DEFAULT_MAX_BYTES, LegacyFormatError, Notice, ParsedIssue, key, parse_issues, parse_legacy
 from .regions import RegionCatalogue, catalogue_from_db
 
 IMPORT_ACTION = "import_legacy"
@@ -88,21 +92,29 @@ class ImportContext:
         )
 
     def parse(self, data: bytes | str) -> ParsedIssue:
-        """Parse one file's content against this database's sections and regions."""
+        """Parse one file's content (one issue) against this database's sections and regions."""
         return parse_legacy(
             data, catalogue=self.catalogue, known_sections=self.known_sections(), max_bytes=self.max_bytes
+        )
+
+    def parse_issues(self, data: bytes | str, *, name: str = "") -> tuple[ParsedIssue, ...]:
+        """Parse one file's content, which may hold more than one issue; `name` is the file's name."""
+        return parse_issues(
+            data, catalogue=self.catalogue, known_sections=self.known_sections(), max_bytes=self.max_bytes, name=name
         )
 
     def known_sections(self) -> list[str]:
         return list(Section.objects.values_list("name", flat=True))
 
 
-def parse_file(path: Path, *, catalogue: RegionCatalogue, known_sections, max_bytes: int) -> ParsedIssue:
-    """Read and parse one file, refusing an oversized one before reading it (no database access)."""
+def parse_file(path: Path, *, catalogue: RegionCatalogue, known_sections, max_bytes: int) -> tuple[ParsedIssue, ...]:
+    """Read and parse one file (its issues), refusing an oversized one before reading it (no database access)."""
     size = path.stat().st_size
     if size > max_bytes:
         raise LegacyFormatError(f"文件过大：{size / 1024 / 1024:.1f} MB，上限是 {max_bytes / 1024 / 1024:.1f} MB。")
-    return parse_legacy(path.read_bytes(), catalogue=catalogue, known_sections=known_sections, max_bytes=max_bytes)
+    return parse_issues(
+        path.read_bytes(), catalogue=catalogue, known_sections=known_sections, max_bytes=max_bytes, name=path.name
+    )
 
 
 @dataclass(frozen=True)
@@ -142,12 +154,19 @@ _UNREAD = object()
 
 
 def plan_import(
-    *, parsed: ParsedIssue, context: ImportContext, update: bool = False, sections=None, existing=_UNREAD
+    *,
+    parsed: ParsedIssue,
+    context: ImportContext,
+    update: bool = False,
+    sections=None,
+    existing=_UNREAD,
+    created_before: Iterable[str] = (),
 ) -> ImportPlan:
     """Check a parsed file against the database: existing issue, new sections, masthead (reads only).
 
     `sections` (every Section) and `existing` (the issue with the file's number, or None) may be
-    passed in by a caller that has read them already.
+    passed in by a caller that has read them already. `created_before` names the sections an
+    earlier issue of the same run will have created, so that a dry run says what the import will.
     """
     warnings = []
     meta = parsed.meta
@@ -158,7 +177,7 @@ def plan_import(
         warnings.append(Notice(f"文件的编发单位“{meta.office}”与本刊“{publication.office}”不同。"))
     if sections is None:
         sections = list(Section.objects.all())
-    known = {key(section.name) for section in sections}
+    known = {key(section.name) for section in sections} | {key(name) for name in created_before}
     new_sections = tuple(section.name for section in parsed.sections if key(section.name) not in known)
     for name in new_sections:
         warnings.append(Notice(f"栏目“{name}”还不存在，导入时将新建为非常设栏目。"))
@@ -176,7 +195,7 @@ def plan_import(
 
 
 def issue_matches(*, issue: Issue, parsed: ParsedIssue) -> bool:
-    """Whether the stored issue has the file's date, sections, titles, pages and paragraphs."""
+    """Whether the stored issue has the file's date, distribution record, sections, titles, pages and paragraphs."""
     stored = [
         (key(toc.section.name), article.title, article.page, tuple(article.paragraphs))
         for toc in issue_table_of_contents(issue=issue)
@@ -187,7 +206,7 @@ def issue_matches(*, issue: Issue, parsed: ParsedIssue) -> bool:
         for section in parsed.sections
         for article in section.articles
     ]
-    return issue.date == parsed.meta.date and stored == incoming
+    return issue.date == parsed.meta.date and issue.distribution == parsed.distribution and stored == incoming
 
 
 @transaction.atomic
@@ -247,6 +266,15 @@ def load_issue(
     return ImportResult(outcome=outcome, issue=issue, plan=plan, counts=counts)
 
 
+def load_file(
+    *, issues: tuple[ParsedIssue, ...], context: ImportContext | None = None, **options
+) -> list[ImportResult]:
+    """Save every issue of one file (`load_issue`'s options) in one transaction: all of them, or none."""
+    context = context or ImportContext.from_db()
+    with transaction.atomic():
+        return [load_issue(parsed=parsed, context=context, **options) for parsed in issues]
+
+
 def _ensure_sections(parsed: ParsedIssue, all_sections: list[Section]) -> dict[str, Section]:
     """The Section of every TOC section name (by normalised name), creating the missing ones."""
     by_key = {key(section.name): section for section in all_sections}
@@ -272,6 +300,7 @@ def _create(*, parsed, context, sections, standing, user, status, now) -> tuple[
         publication=context.publication,
         number=meta.number,
         date=meta.date,
+        distribution=parsed.distribution,
         status=status,
         published_at=_published_at(meta.date) if status == Issue.Status.PUBLISHED else None,
         created_by=user,
@@ -296,6 +325,7 @@ def _create(*, parsed, context, sections, standing, user, status, now) -> tuple[
 def _replace(*, parsed, context, issue, sections, standing, user, now) -> dict[str, int]:
     meta = parsed.meta
     issue.date = meta.date
+    issue.distribution = parsed.distribution
     _clean(issue, issue.period_label, exclude=["publication", "created_by", "updated_by"])
     existing = list(issue.articles.order_by("position", "pk"))
     by_title: dict[str, list[Article]] = {}
@@ -325,7 +355,9 @@ def _replace(*, parsed, context, issue, sections, standing, user, now) -> dict[s
         Article.objects.bulk_update(kept, UPDATED_FIELDS)
     _place_sections(issue, sections, standing)
     _insert(created, parsed=parsed, context=context, keep=kept, user=user, now=now)
-    Issue.objects.filter(pk=issue.pk).update(date=meta.date, version=F("version") + 1, updated_by=user, updated_at=now)
+    Issue.objects.filter(pk=issue.pk).update(
+        date=meta.date, distribution=parsed.distribution, version=F("version") + 1, updated_by=user, updated_at=now
+    )
     issue.refresh_from_db()
     history_of(Issue).bulk_history_create(
         [issue], update=True, default_user=user, default_change_reason="以旧版文本更新", default_date=now
