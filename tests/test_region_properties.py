@@ -1,31 +1,13 @@
 """Properties of region detection (hypothesis), over the office's own catalogue as the migration loads it."""
 
-import importlib
 import unicodedata
 
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from editorial.importers.regions import Region, RegionCatalogue, detect_regions, opening_sentence
+from editorial.importers.regions import detect_regions, opening_sentence
+from tests.office_regions import OFFICE_CATALOGUE as CATALOGUE
 
-_regions_data = importlib.import_module("editorial.migrations.0002_masthead_sections_regions_roles")
-
-
-def _office_catalogue() -> RegionCatalogue:
-    """The catalogue migration 0002 loads, in its order, without a database."""
-
-    def aliases(text: str) -> tuple[str, ...]:
-        return tuple(alias.strip() for alias in text.replace("，", ",").split(",") if alias.strip())
-
-    regions = [Region(slug, name, "province", None, aliases(alias)) for name, slug, alias in _regions_data.PROVINCES]
-    regions += [
-        Region(slug, name, kind, parent, aliases(alias))
-        for name, slug, kind, parent, alias in _regions_data.LOCAL_REGIONS
-    ]
-    return RegionCatalogue.of(regions)
-
-
-CATALOGUE = _office_catalogue()
 FORMS = sorted({form for region in CATALOGUE.regions for form in (region.name, *region.aliases)})
 FORM_CHARACTERS = {character for form in FORMS for character in unicodedata.normalize("NFKC", form)}
 # Text that can never spell a region: common characters of news copy that no name or alias uses.
