@@ -66,12 +66,28 @@ def test_two_regions_named_come_in_order_of_mention_unless_one_is_above_the_othe
         assert found == (a, b)
 
 
+NOT_PROVINCES = [name for name in FORMS if CATALOGUE.get(slug_of(name)).parent is not None]
+PROVINCES = [name for name in FORMS if CATALOGUE.get(slug_of(name)).parent is None]
+
+
+@given(FILLER, st.sampled_from(NOT_PROVINCES), st.text(max_size=300))
+def test_the_body_is_not_read_when_the_title_names_a_place_below_a_province(title_filler, name, body):
+    assert detect_regions(title=title_filler + name, body=body, catalogue=CATALOGUE) == (slug_of(name),)
+
+
 @given(FILLER, form, st.text(max_size=300))
-def test_the_body_is_read_only_when_the_title_names_no_region(title_filler, name, body):
-    with_region = detect_regions(title=title_filler + name, body=body, catalogue=CATALOGUE)
-    assert with_region == (slug_of(name),)
-    without = detect_regions(title=title_filler, body=name + "。" + body, catalogue=CATALOGUE)
-    assert without == (slug_of(name),)
+def test_the_body_is_read_when_the_title_names_no_region(title_filler, name, body):
+    assert detect_regions(title=title_filler, body=name + "。" + body, catalogue=CATALOGUE) == (slug_of(name),)
+
+
+@given(FILLER, st.sampled_from(PROVINCES), st.sampled_from(FORMS), FILLER)
+def test_a_province_title_takes_from_the_opening_sentence_only_the_places_under_it(filler, province, place, after):
+    found = detect_regions(title=filler + province, body=place + after + "。", catalogue=CATALOGUE)
+    province_slug, place_slug = slug_of(province), slug_of(place)
+    if province_slug in CATALOGUE.ancestors(place_slug):
+        assert found == (place_slug,)
+    else:
+        assert found == (province_slug,)
 
 
 @given(FILLER, form)
