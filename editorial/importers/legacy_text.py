@@ -389,6 +389,8 @@ def is_furniture(text: str) -> bool:
 
 def is_rule(text: str) -> bool:
     """Whether a line is a printed rule (━━━, ———, ═══): three or more rule characters and nothing else."""
+    if text[:1] not in RULE_CHARACTERS:
+        return False
     compact = "".join(text.split())
     return len(compact) >= 3 and set(compact) <= RULE_CHARACTERS
 
@@ -560,6 +562,7 @@ def _strip_office(text: str) -> str:
 class _Masthead:
     meta: IssueMeta
     heads: frozenset[str]
+    names: tuple[str, ...]  # keys of the title and the office, as running heads repeat them
     record: tuple[str, ...]
     warnings: tuple[Notice, ...]
     repairs: tuple[Notice, ...]
@@ -605,10 +608,11 @@ def _read_masthead(lines: Sequence[_Line]) -> _Masthead:
         warnings.append(Notice(f"期号中的年份 {year} 与出刊日期 {date:%Y-%m-%d} 不一致，以出刊日期为准。", first))
     if not office:
         warnings.append(Notice("报头中没有编发单位。", first))
-    heads = {line.key for line in lines} | {key(title)} | ({key(office)} if office else set())
+    names = tuple(key(name) for name in (title, office) if name)
     return _Masthead(
         meta=IssueMeta(title=title, number=number, date=date, office=office),
-        heads=frozenset(heads),
+        heads=frozenset({line.key for line in lines} | set(names)),
+        names=names,
         record=tuple(record),
         warnings=tuple(warnings),
         repairs=tuple(repairs),
@@ -621,15 +625,17 @@ def _is_running_head(line: _Line, masthead: _Masthead, *, whole_lines: bool = Tr
     In the TOC (`whole_lines=False`) a masthead line other than the title on its own may still be an entry.
     """
     meta = masthead.meta
-    if line.key == key(meta.title) or (whole_lines and line.key in masthead.heads):
+    if line.key == masthead.names[0] or (whole_lines and line.key in masthead.heads):
         return True
     if len(line.key) > MAX_RUNNING_HEAD:
         return False
     rest = line.key
     named = False
-    for part in (key(meta.title), key(meta.office)):
-        if part and part in rest:
+    for part in masthead.names:
+        if part in rest:
             rest, named = rest.replace(part, "", 1), True
+    if not named and "期" not in rest:
+        return False
     spans: list[tuple[int, int]] = []
     period = _period_match(rest)
     if period is not None:
@@ -777,7 +783,9 @@ def _toc_line(line: _Line) -> _TocLine:
             line=line.number,
         )
     dangling = page is None and _unreadable_page(text)
-    text_key = key(text) if bulleted else line.key
+    bullet_key = key(line.text[:1]) if bulleted else ""
+    # The line's key is its bullet's and its text's, one after the other: no need to normalise the text again.
+    text_key = line.key[len(bullet_key) :] if line.key.startswith(bullet_key) else key(text)
     return _TocLine(line, text, title, page, bulleted, dangling, text_key, key(title) if page else text_key)
 
 
@@ -1150,9 +1158,8 @@ WRAP_SLACK = 3
 
 
 def _width(text: str) -> int:
-    if len(text) > MAX_WRAP_WIDTH:
-        return len(text)  # wider than any hard wrap; not worth measuring
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    """Display columns: two for each character beyond ASCII (Chinese text and its punctuation), one for ASCII."""
+    return 2 * len(text) - len(text.encode("ascii", "ignore"))
 
 
 def _wrap_width(chunks: Sequence[_Line]) -> int | None:
