@@ -33,7 +33,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = {"40 KB": 40 * 1024, "400 KB": 400 * 1024, "2 MB": 2 * 1024 * 1024 - 1024}
-MASTHEAD = "长三角每周要讯\n\n2021 年第 194 期\n\n浙江省人民政府驻上海办事处\n\n2021 年 1 月 8 日\n\n目 录\n\n科创聚焦\n\n"
+MASTHEAD = (
+    "长三角每周要讯\n\n2021 年第 194 期\n\n浙江省人民政府驻上海办事处\n\n2021 年 1 月 8 日\n\n目 录\n\n科创聚焦\n\n"
+)
 SAMPLE = ROOT.parent / "shared" / "samples" / "legacy" / "2020-193.txt"
 
 
@@ -56,7 +58,9 @@ def paragraph(size: int) -> str:
 
 
 def broken_lines(size: int) -> str:
-    return _repeat("上海发布新政并推进改革\n", size, head=MASTHEAD + "- 上海发布新政 3\n\n上海发布新政\n\n", tail="完。\n")
+    return _repeat(
+        "上海发布新政并推进改革\n", size, head=MASTHEAD + "- 上海发布新政 3\n\n上海发布新政\n\n", tail="完。\n"
+    )
 
 
 def random_lines(size: int) -> str:
@@ -155,7 +159,10 @@ def main() -> int:
     results: dict = {"now": {}, "before": {}}
     with tempfile.TemporaryDirectory() as folder:
         old = checkout(options.before, Path(folder)) if options.before else None
-        print(f"{'shape':<14}{'size':>8}{'now (CPU s)':>12}{'outcome':>10}" + (f"{options.before + ' (s)':>16}" if old else ""))
+        print(
+            f"{'shape':<14}{'size':>8}{'now (CPU s)':>12}{'outcome':>10}"
+            + (f"{options.before + ' (s)':>16}" if old else "")
+        )
         for shape, build in SHAPES.items():
             for label, size in SIZES.items():
                 data = build(size).encode()

@@ -575,7 +575,10 @@ def _read_masthead(lines: Sequence[_Line]) -> _Masthead:
     warnings: list[Notice] = []
     repairs: list[Notice] = []
     for line in lines:
-        part = _masthead_line(line)
+        try:
+            part = _masthead_line(line)
+        except LegacyFormatError as exc:
+            raise LegacyFormatError(exc.message, line=line.number) from exc
         if part.mark:
             repairs.append(Notice(f"报头中的“{line.text}”是密级或内部资料标注，不作为刊名或编发单位。", line.number))
             continue
@@ -664,7 +667,10 @@ def _masthead_part(line: _Line, first_keys: frozenset[str]) -> _MastheadLine | N
         return _MastheadLine(line, mark=True)
     if len(line.key) > MAX_RUNNING_HEAD:
         return None
-    part = _masthead_line(line)
+    try:
+        part = _masthead_line(line)
+    except LegacyFormatError:
+        return None  # a date that does not exist: text, not a masthead
     if part.record:
         return None
     if line.key in first_keys or part.mark or part.period is not None or part.date is not None:
@@ -692,7 +698,7 @@ def _issue_starts(lines: Sequence[_Line]) -> list[int]:
             if not lines[index].furniture:
                 start = index
             period = period if part.period is None else index
-            titled = titled or lines[index].key == title_key
+            titled = titled or key(part.rest) == title_key
         if start is None or period is None:
             raise LegacyFormatError(
                 "这里又有一行“目 录”，但它前面没有一期的报头（刊名、期号、日期）。"
@@ -879,7 +885,7 @@ def _group_toc(
     while position < len(items):
         item = items[position]
         pageless_line = item.page is None and not item.bulleted and position not in pages_after
-        if pageless_line and key(item.text) in known:
+        if pageless_line and item.text_key in known:
             current = item.text
             sections.append(current)
             position += 1
@@ -959,11 +965,15 @@ class _Trailer:
 
 
 def _record_line(line: _Line) -> bool:
-    return bool(
-        DISTRIBUTION_LABEL.match(line.key)
-        or PRINT_RUN.match(line.key)
-        or (len(line.key) <= MAX_RUNNING_HEAD and ISSUED_LINE.search(line.key) and _date_match(line.key))
-    )
+    """A labelled line of the record (报：…, 签发：…), the print run (（共印120份）) or the issuing line (…印发)."""
+    if DISTRIBUTION_LABEL.match(line.key) or PRINT_RUN.match(line.key):
+        return True
+    if len(line.key) > MAX_RUNNING_HEAD or not ISSUED_LINE.search(line.key):
+        return False
+    try:
+        return _date_match(line.key) is not None
+    except LegacyFormatError:
+        return False
 
 
 def _split_distribution(lines: Sequence[_Line]) -> _Trailer:
