@@ -146,9 +146,10 @@ def test_dates_are_read_in_every_form_the_archive_uses(line, expected):
     assert parse_date(line) == expected
 
 
-def test_a_date_that_does_not_exist_is_refused():
-    with pytest.raises(LegacyFormatError, match="不存在"):
+def test_a_date_that_does_not_exist_is_refused_naming_its_line():
+    with pytest.raises(LegacyFormatError, match="不存在") as refused:
         parse_legacy(issue_text(masthead=MASTHEAD.replace("10 月 30 日", "2 月 30 日")))
+    assert refused.value.line == 7
 
 
 def test_the_masthead_gives_title_number_office_and_date():
