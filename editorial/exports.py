@@ -23,6 +23,7 @@ def issue_data(
         "year": issue.date.year,
         "date": issue.date.isoformat(),
         "status": issue.status,
+        "distribution": issue.distribution,
         "sections": [
             {
                 "name": toc.section.name,

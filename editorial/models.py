@@ -81,6 +81,11 @@ class Issue(models.Model):
         "定时发布时间", null=True, blank=True, help_text="已签发的期刊到这个时间自动发布。"
     )
     published_at = models.DateTimeField("发布时间", null=True, blank=True, editable=False)
+    distribution = models.TextField(
+        "报送记录",
+        blank=True,
+        help_text="印在旧刊末尾的报送范围、印数、签发、责任编辑等（报：…、送：…、共印…份），按原样保存；从旧版文本导入时自动填写。",
+    )
     version = models.PositiveIntegerField("版本号", default=1, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)

@@ -1,6 +1,7 @@
 """The admin page 导入旧版文本: administrators only; upload → preview → confirm; nothing written before confirm."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -192,3 +193,63 @@ def test_a_gbk_upload_is_previewed_and_imported(admin_client):
     assert "GB18030" in response.text
     admin_client.post(URL, {"token": token_of(response)})
     assert Issue.objects.get(number=193).articles.count() == 22
+
+
+DRIFT = Path(__file__).parent / "legacy_drift"
+
+
+def drift_file(name):
+    return SimpleUploadedFile(name, (DRIFT / name).read_bytes(), content_type="text/plain")
+
+
+def test_a_file_holding_two_issues_previews_both_and_confirming_imports_both(admin_client):
+    response = preview(admin_client, drift_file("two-issues.txt"))
+    text = response.text
+    assert "two-issues.txt · 2021年第201期" in text and "two-issues.txt · 2021年第202期" in text
+    assert text.count("这个文件里有 2 期") == 2 and "从文件第 33 行起" in text
+    assert "共 1 个文件（2 期），其中 <strong>1</strong> 个可以导入" in text
+    assert counts() == (0, 0, 0, 0)
+    done = admin_client.post(URL, {"token": token_of(response)})
+    assert sorted(Issue.objects.values_list("number", flat=True)) == [201, 202]
+    for issue in Issue.objects.all():
+        assert reverse("admin:editorial_issue_change", args=[issue.pk]) in done.text
+    assert "已导入 1 个文件" in done.text
+
+
+def test_the_preview_shows_the_distribution_record_and_the_masthead_without_its_furniture(admin_client):
+    text = preview(admin_client, drift_file("distribution-block.txt"), drift_file("masthead-furniture.txt")).text
+    assert "报送记录" in text
+    assert "报：省委、省政府领导，省委办公厅、省政府办公厅，<br>省发展改革委、省经信厅、省商务厅。" in text
+    assert "签发人：王明" in text
+    assert "2021年第197期" in text and "浙江省人民政府驻上海办事处" in text
+    assert "需要注意" not in text
+
+
+def test_a_damaged_gbk_upload_is_shown_as_not_importable_naming_its_line_and_byte(admin_client):
+    text = preview(admin_client, drift_file("gbk-stray-byte.txt")).text
+    assert (
+        "无法导入" in text
+        and "第 18 行：文件的编码是 GB18030（GBK），但第 22 个字处（文件第 289 个字节，0xFF）" in text
+    )
+    assert "没有可以导入的文件" in text
+
+
+def test_the_issue_admin_shows_an_imported_issues_distribution_record_read_only(admin_client):
+    admin_client.post(URL, {"token": token_of(preview(admin_client, drift_file("distribution-block.txt")))})
+    issue = Issue.objects.get(number=199)
+    page = admin_client.get(reverse("admin:editorial_issue_change", args=[issue.pk])).text
+    assert "报送记录" in page and "发：各设区市人民政府驻沪办事处。" in page
+    assert 'name="distribution"' not in page
+    admin_client.post(
+        reverse("admin:editorial_issue_change", args=[issue.pk]),
+        {
+            "number": issue.number,
+            "date": issue.date.isoformat(),
+            "publication": issue.publication_id,
+            "opened_version": issue.version,
+            "distribution": "篡改",
+            "correction_note": "改日期",
+        },
+    )
+    assert Issue.objects.get(pk=issue.pk).distribution == issue.distribution
+    assert "报送记录" not in admin_client.get(reverse("admin:editorial_issue_add")).text

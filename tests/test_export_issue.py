@@ -2,6 +2,7 @@
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -34,7 +35,7 @@ def sample():
 
 def test_the_json_export_has_the_documented_shape(sample):
     data = json.loads(export(193, "--format", "json"))
-    assert list(data) == ["publication", "office", "number", "year", "date", "status", "sections"]
+    assert list(data) == ["publication", "office", "number", "year", "date", "status", "distribution", "sections"]
     assert (data["publication"], data["office"], data["number"], data["year"], data["date"], data["status"]) == (
         "长三角每周要讯",
         "浙江省人民政府驻上海办事处",
@@ -95,6 +96,19 @@ def test_edited_articles_survive_the_round_trip_too():
     text = export(8, "--format", "txt")
     Issue.objects.all().delete()
     assert issue_data(issue=import_text(text, status=Issue.Status.DRAFT).issue) == before
+
+
+def test_an_imported_issues_distribution_record_survives_the_round_trip():
+    text = (Path(__file__).parent / "legacy_drift" / "distribution-block.txt").read_bytes()
+    issue = import_text(text).issue
+    before = issue_data(issue=issue)
+    assert before["distribution"].startswith("报：省委、省政府领导，")
+    exported = export(199, "--format", "txt")
+    assert exported.rstrip().endswith("（共印 120 份）")
+    Issue.objects.all().delete()
+    reimported = import_text(exported)
+    assert reimported.plan.parsed.warnings == ()
+    assert issue_data(issue=reimported.issue) == before
 
 
 def test_the_export_can_be_written_to_a_file(sample, tmp_path):

@@ -3,6 +3,7 @@
 import datetime
 import io
 import zoneinfo
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -11,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from editorial.importers.legacy_text import LegacyFormatError
-from editorial.importers.loader import ImportContext, Outcome, load_issue
+from editorial.importers.loader import ImportContext, Outcome, load_file, load_issue
 from editorial.management.commands.import_legacy import _Progress
 from editorial.models import Article, Issue, IssueSection, IssueTransition, Section
 from tests.factories import make_user
@@ -46,7 +47,7 @@ def run(*args):
 def snapshot():
     """Everything an import may write, to prove that something wrote nothing."""
     return (
-        list(Issue.objects.values_list("pk", "number", "status", "version", "updated_at")),
+        list(Issue.objects.values_list("pk", "number", "status", "version", "updated_at", "distribution")),
         list(Article.objects.values_list("pk", "issue_id", "section_id", "position", "title", "body", "version")),
         list(Article.regions.through.objects.values_list("article_id", "sourceregion_id")),
         list(IssueSection.objects.values_list("issue_id", "section_id", "position")),
@@ -369,3 +370,136 @@ def test_a_large_folder_is_parsed_ahead_by_a_worker_with_the_same_results_in_ord
     assert reported == sorted(reported) and len(reported) == PARALLEL_FROM + 2
     assert Issue.objects.count() == PARALLEL_FROM + 1
     assert Issue.objects.get(number=7).articles.get().regions.get().name == "苏州"
+
+
+# ------------------------------------------------------------------ the archive's drifts through the loader and the command
+
+DRIFT = Path(__file__).parent / "legacy_drift"
+IMPORTABLE = [
+    "toc-page-forms.txt",
+    "toc-wrapped-pageless.txt",
+    "new-sections.txt",
+    "masthead-furniture.txt",
+    "distribution-block.txt",
+    "running-heads.txt",
+    "subheadings.txt",
+    "mixed-indentation.txt",
+    "two-issues.txt",
+    "2021-202.txt",
+]
+REFUSED = ["gbk-stray-byte.txt", "toc-unreadable.txt"]
+
+
+def load_drift(name, **options):
+    context = ImportContext.from_db()
+    return load_file(issues=context.parse_issues((DRIFT / name).read_bytes(), name=name), context=context, **options)
+
+
+@pytest.mark.parametrize("name", IMPORTABLE)
+def test_each_drift_imports_and_importing_it_again_or_with_update_changes_nothing(name):
+    created = load_drift(name)
+    assert [result.outcome for result in created] == [Outcome.CREATED] * len(created)
+    before = snapshot()
+    assert [result.outcome for result in load_drift(name)] == [Outcome.UNCHANGED] * len(created)
+    assert [result.outcome for result in load_drift(name, update=True)] == [Outcome.UNCHANGED] * len(created)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_a_refused_drift_writes_nothing(name):
+    before = snapshot()
+    with pytest.raises(LegacyFormatError):
+        load_drift(name)
+    assert snapshot() == before
+
+
+def test_the_distribution_record_is_kept_on_the_issue_and_counts_when_comparing_and_updating():
+    (result,) = load_drift("distribution-block.txt")
+    issue = Issue.objects.get(pk=result.issue.pk)
+    assert issue.distribution.startswith("报：省委、省政府领导，")
+    assert issue.distribution.endswith("（共印 120 份）")
+    assert "报：" not in issue.articles.order_by("-position").first().body
+    assert issue.history.get().distribution == issue.distribution
+    changed = (DRIFT / "distribution-block.txt").read_text().replace("共印 120 份", "共印 150 份")
+    assert load(changed).outcome == Outcome.DIFFERENT
+    assert load(changed, update=True).outcome == Outcome.UPDATED
+    assert Issue.objects.get(pk=issue.pk).distribution.endswith("（共印 150 份）")
+
+
+def test_both_issues_of_a_two_issue_file_are_imported_each_with_its_articles_and_record():
+    first, second = load_drift("two-issues.txt", source="two-issues.txt")
+    assert (first.issue.number, second.issue.number) == (201, 202)
+    assert [a.title for a in first.issue.articles.order_by("position")] == [
+        "上海张江药谷新增创新药企业 12 家",
+        "深圳前海推出跨境金融服务新举措",
+    ]
+    assert second.issue.articles.count() == 2
+    assert (
+        first.issue.distribution
+        == second.issue.distribution
+        == "报：省委、省政府领导。\n送：省级有关部门。\n（共印 120 份）"
+    )
+
+
+def test_a_two_issue_file_whose_second_issue_cannot_be_saved_writes_neither():
+    text = (DRIFT / "two-issues.txt").read_text().replace("南京江北新区集成电路产业规模突破 400 亿元", "很" * 220)
+    context = ImportContext.from_db()
+    issues = context.parse_issues(text)
+    before = snapshot()
+    with pytest.raises(LegacyFormatError, match="无法保存"):
+        load_file(issues=issues, context=context)
+    assert snapshot() == before
+
+
+def test_new_sections_are_created_once_and_a_missing_standard_section_is_no_problem():
+    (result,) = load_drift("new-sections.txt")
+    assert [notice.message for notice in result.plan.warnings] == [
+        "栏目“领导讲话”还不存在，导入时将新建为非常设栏目。",
+        "栏目“专题报道”还不存在，导入时将新建为非常设栏目。",
+    ]
+    assert list(Section.objects.filter(is_standing=False).values_list("name", flat=True)) == ["领导讲话", "专题报道"]
+    placed = list(result.issue.issue_sections.order_by("position").values_list("section__name", flat=True))
+    assert placed[:4] == ["领导讲话", "科创聚焦", "专题报道", "域外动态"]
+
+
+@pytest.fixture
+def drift_folder(tmp_path):
+    for name in [*IMPORTABLE, *REFUSED]:
+        (tmp_path / name).write_bytes((DRIFT / name).read_bytes())
+    return tmp_path
+
+
+def _said(out: str) -> list[str]:
+    """The command's report without what differs between a dry run and an import: the outcome words and timing."""
+    lines = []
+    for line in out.splitlines():
+        if "汇总：" in line or (line.startswith("  ") and line.split()[0].isdigit()):
+            continue
+        lines.append(line.rsplit("：", 1)[0] if "期（" in line and "篇稿件" in line else line)
+    return lines
+
+
+def test_a_dry_run_says_what_the_import_then_does_for_the_whole_archive_drift(drift_folder):
+    dry, dry_failed = run(drift_folder, "--dry-run", "-v", "2")
+    assert snapshot()[0] == []
+    real, real_failed = run(drift_folder, "-v", "2")
+    assert _said(dry) == _said(real)
+    assert str(dry_failed) == str(real_failed) == "2 个文件未能导入，0 个文件与已有期刊内容不同（未改动）。"
+    assert "检查汇总：12 个文件（11 期）" in dry and "导入汇总：12 个文件（11 期）" in real
+    assert sorted(Issue.objects.values_list("number", flat=True)) == [*range(195, 206)]
+    said = "\n".join(_said(real))
+    assert "two-issues.txt：第 201 期" in said and "two-issues.txt：第 202 期" in said
+    assert "gbk-stray-byte.txt：失败：第 18 行：文件的编码是 GB18030（GBK）" in said
+    assert "toc-unreadable.txt：失败：第 14 行：读不出这条目录的页码" in said
+    assert "警告：文件名“2021-202.txt”中的期号是 202，报头是第 203 期：按报头导入。" in said
+    assert said.count("栏目“领导讲话”还不存在") == 1
+    assert "报送记录：报：省委、省政府领导。 / 送：省级有关部门。 / （共印 120 份）" in said
+
+
+def test_importing_the_drift_folder_again_changes_nothing_and_exits_as_before(drift_folder):
+    run(drift_folder)
+    before = snapshot()
+    out, failed = run(drift_folder, "--update")
+    assert snapshot() == before
+    assert "2 个文件未能导入" in str(failed)
+    assert out.count("已存在，内容相同，未改动") == 11

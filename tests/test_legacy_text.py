@@ -11,9 +11,14 @@ from editorial.importers.legacy_text import (
     decode,
     ends_paragraph,
     is_furniture,
+    is_rule,
+    is_subheading,
+    number_in_file_name,
     parse_date,
+    parse_issues,
     parse_legacy,
     parse_period,
+    split_page,
 )
 from tests.samples import legacy_sample_bytes
 
@@ -127,6 +132,13 @@ def test_period_lines_give_the_year_and_the_cumulative_number(line, expected):
         ("2020.1.5", datetime.date(2020, 1, 5)),
         ("二〇二〇年十月三十日", datetime.date(2020, 10, 30)),
         ("二〇二一年一月十五日", datetime.date(2021, 1, 15)),
+        ("2021年1月8日", datetime.date(2021, 1, 8)),
+        ("2021.1.8", datetime.date(2021, 1, 8)),
+        ("2021-01-08", datetime.date(2021, 1, 8)),
+        ("2021/1/8", datetime.date(2021, 1, 8)),
+        ("2021 / 1 / 8", datetime.date(2021, 1, 8)),
+        ("浙江省人民政府驻上海办事处　　2021年1月8日", datetime.date(2021, 1, 8)),
+        ("2021年1月8日（星期五）", datetime.date(2021, 1, 8)),
         ("2020 年第 193 期", None),
     ],
 )
@@ -134,9 +146,10 @@ def test_dates_are_read_in_every_form_the_archive_uses(line, expected):
     assert parse_date(line) == expected
 
 
-def test_a_date_that_does_not_exist_is_refused():
-    with pytest.raises(LegacyFormatError, match="不存在"):
+def test_a_date_that_does_not_exist_is_refused_naming_its_line():
+    with pytest.raises(LegacyFormatError, match="不存在") as refused:
         parse_legacy(issue_text(masthead=MASTHEAD.replace("10 月 30 日", "2 月 30 日")))
+    assert refused.value.line == 7
 
 
 def test_the_masthead_gives_title_number_office_and_date():
@@ -172,6 +185,223 @@ def test_a_period_year_that_disagrees_with_the_date_is_a_warning():
 
 
 # ------------------------------------------------------------------ table of contents
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("上海发布新政 3", ("上海发布新政", 3)),
+        ("上海发布新政……………3", ("上海发布新政", 3)),
+        ("上海发布新政....3", ("上海发布新政", 3)),
+        ("上海发布新政···3", ("上海发布新政", 3)),
+        ("上海发布新政．．．．3", ("上海发布新政", 3)),
+        ("上海发布新政\u3000３", ("上海发布新政", 3)),
+        ("上海发布新政第3页", ("上海发布新政", 3)),
+        ("上海发布新政……第 12 页", ("上海发布新政", 12)),
+        ("上海发布新政（3）", ("上海发布新政", 3)),
+        ("上海发布新政(3)", ("上海发布新政", 3)),
+        ("上海发布新政 P3", ("上海发布新政", 3)),
+        ("上海发布新政……p.3", ("上海发布新政", 3)),
+        ("深圳出台 19 条措施 19", ("深圳出台 19 条措施", 19)),
+        ("上海发布新政3", ("上海发布新政3", None)),
+        ("华为发布P40", ("华为发布P40", None)),
+        ("上海发布2021", ("上海发布2021", None)),
+        ("上海发布新政 0", ("上海发布新政 0", None)),
+        ("上海发布新政", ("上海发布新政", None)),
+    ],
+)
+def test_a_toc_entrys_page_is_read_in_every_form_and_nothing_else_is_a_page(line, expected):
+    assert split_page(line) == expected
+
+
+@pytest.mark.parametrize(
+    "toc",
+    [
+        pytest.param(TOC.replace(" 3", "……第3页").replace(" 4", "第4页").replace(" 5", " 第 5 页"), id="第N页"),
+        pytest.param(TOC.replace(" 3", "（3）").replace(" 4", "(4)").replace(" 5", " （5）"), id="(N)"),
+        pytest.param(TOC.replace(" 3", " P3").replace(" 4", "……P4").replace(" 5", " p5"), id="PN"),
+        pytest.param(TOC.replace(" 3", "....3").replace(" 4", "···4").replace(" 5", "．．．5"), id="leaders"),
+    ],
+)
+def test_toc_entries_are_read_with_every_page_form(toc):
+    parsed = parse_legacy(issue_text(toc=toc))
+    assert [(a.title, a.page) for a in parsed.articles] == [
+        ("上海技术交易所开市", 3),
+        ("浦东新区出台区块链标准", 4),
+        ("青岛市规范农业废弃物管理", 5),
+    ]
+    assert parsed.warnings == ()
+
+
+@pytest.mark.parametrize(
+    "entry",
+    ["- 浦东新区出台区块链标准……", "- 浦东新区出台区块链标准........", "- 浦东新区出台区块链标准……第四页"],
+)
+def test_a_toc_entry_whose_page_cannot_be_read_is_refused_naming_its_line(entry):
+    toc = TOC.replace("- 浦东新区出台区块链标准 4", entry)
+    with pytest.raises(LegacyFormatError, match="读不出这条目录的页码") as refused:
+        parse_legacy(issue_text(toc=toc))
+    assert refused.value.line == 14
+
+
+def test_a_title_ending_in_a_question_or_exclamation_mark_does_not_end_the_toc():
+    toc = "科创聚焦\n\n上海技术交易所开市？\n浦东新区出台区块链标准！\n\n域外动态\n\n青岛市规范农业废弃物管理\n\n"
+    body = BODY.replace("上海技术交易所开市\n", "上海技术交易所开市？\n").replace(
+        "浦东新区出台区块链标准\n", "浦东新区出台区块链标准！\n"
+    )
+    parsed = parse_legacy(issue_text(toc=toc, body=body))
+    assert titles(parsed) == ["上海技术交易所开市？", "浦东新区出台区块链标准！", "青岛市规范农业废弃物管理"]
+
+
+def test_a_short_pageless_title_followed_by_text_in_the_body_is_a_title_not_a_section():
+    toc = "科创聚焦\n\n上海技术交易所开市\n浦东出台新标准\n\n域外动态\n\n青岛市规范农业废弃物管理\n\n"
+    body = BODY.replace("浦东新区出台区块链标准\n", "浦东出台新标准\n")
+    parsed = parse_legacy(issue_text(toc=toc, body=body))
+    assert [(a.section, a.title) for a in parsed.articles] == [
+        ("科创聚焦", "上海技术交易所开市"),
+        ("科创聚焦", "浦东出台新标准"),
+        ("域外动态", "青岛市规范农业废弃物管理"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("━━━━━━━━", True),
+        ("———", True),
+        ("═══════", True),
+        ("－－－－", True),
+        ("* * *", True),
+        ("——", False),
+        ("——在会上的讲话", False),
+        ("……", False),
+    ],
+)
+def test_rule_lines_are_told_apart_from_text(line, rule):
+    assert is_rule(line) is rule
+
+
+@pytest.mark.parametrize(
+    ("line", "heading"),
+    [
+        ("一、充分肯定一年来取得的成效", True),
+        ("（一）强化科技创新协同", True),
+        ("(二)推进基础设施互联互通", True),
+        ("1.加快省际断头路建设", True),
+        ("2、提升铁路网密度", True),
+        ("（3）完善配套政策", True),
+        ("第一，压实工作责任", True),
+        ("第二部分　主要任务", True),
+        ("——在全省工作会议上的讲话", True),
+        ("（2021年1月12日）", True),
+        ("（来源：新华日报）", True),
+        ("一、加快推进数字化转型，到2023年", False),
+        ("一是建设基于区块链的新型基础设施", False),
+        ("3.5万公里以上的目标要提前谋划。", False),
+        ("2023年建设5个通用性强的底层平台", False),
+        ("10月28日，上海技术交易所正式开市。", False),
+        ("一、" + "很" * 45, False),
+    ],
+)
+def test_sub_headings_are_recognised_and_ordinary_lines_are_not(line, heading):
+    assert is_subheading(line) is heading
+
+
+@pytest.mark.parametrize(
+    ("name", "number"),
+    [
+        ("2021-202.txt", 202),
+        ("2021_202.TXT", 202),
+        ("202.txt", 202),
+        ("/archive/2021/2021 202.txt", 202),
+        ("长三角每周要讯2021年第5期（总第202期）.txt", 202),
+        ("第202期.txt", 202),
+        ("2021-01-08.txt", None),
+        ("2021.txt", None),
+        ("a-good.txt", None),
+        ("501-review.txt", None),
+    ],
+)
+def test_the_issue_number_a_file_name_carries_is_read(name, number):
+    assert number_in_file_name(name) == number
+
+
+def test_a_file_name_naming_another_number_is_a_warning_naming_both_and_the_masthead_wins():
+    parsed = parse_legacy(issue_text(), name="2020-192.txt")
+    assert parsed.meta.number == 193
+    assert [notice.message for notice in parsed.warnings] == [
+        "文件名“2020-192.txt”中的期号是 192，报头是第 193 期：按报头导入。"
+    ]
+    assert parse_legacy(issue_text(), name="2020-193.txt").warnings == ()
+
+
+@pytest.mark.parametrize(
+    "masthead",
+    [
+        pytest.param(
+            "长三角每周要讯\n内部资料　注意保存\n2020 年第 193 期\n浙江省人民政府驻上海办事处\n2020 年 10 月 30 日\n目 录\n",
+            id="mark after title",
+        ),
+        pytest.param(
+            "秘密★1年\n内部\n长三角每周要讯\n2020 年第 193 期\n浙江省人民政府驻上海办事处\n2020 年 10 月 30 日\n目 录\n",
+            id="marks before title",
+        ),
+        pytest.param(
+            "长三角每周要讯\n第 45 期（总第 193 期）\n浙江省人民政府驻上海办事处　　2020年10月30日\n━━━━━━━━━━\n目 录\n",
+            id="reference line, office and date",
+        ),
+        pytest.param(
+            "长三角每周要讯（内部资料）\n2020年第193期　　2020.10.30\n浙江省人民政府驻上海办事处编\n═══════\n目 录\n",
+            id="period and date, office with 编",
+        ),
+        pytest.param(
+            "长三角每周要讯\n2020年第193期\n主办：浙江省人民政府驻上海办事处\n2020/10/30（星期五）\n目 录\n",
+            id="主办 label, weekday",
+        ),
+    ],
+)
+def test_masthead_furniture_is_no_title_no_office_and_no_warning(masthead):
+    parsed = parse_legacy(issue_text(masthead=masthead + "\n"))
+    meta = parsed.meta
+    assert (meta.title, meta.number, meta.office, meta.date) == (
+        "长三角每周要讯",
+        193,
+        "浙江省人民政府驻上海办事处",
+        datetime.date(2020, 10, 30),
+    )
+    assert parsed.warnings == ()
+
+
+def test_a_running_head_with_the_issues_date_in_the_middle_of_a_sentence_is_dropped_and_the_sentence_joined():
+    body = BODY.replace(
+        "近日，浦东新区标准正式出台。", "近日，浦东新区标\n\n长三角每周要讯　2020年10月30日\n\n准正式出台。"
+    )
+    parsed = parse_legacy(issue_text(body=body))
+    assert parsed.articles[1].paragraphs == ("近日，浦东新区标准正式出台。",)
+
+
+def test_a_distribution_block_is_the_issues_record_not_the_last_articles_text():
+    body = BODY + "\n━━━━━━━━━━\n报：省委、省政府领导。\n送：省级有关部门。\n（共印120份）\n"
+    parsed = parse_legacy(issue_text(body=body))
+    assert parsed.articles[-1].paragraphs == ("日前，暂行办法审议通过。",)
+    assert parsed.distribution == "报：省委、省政府领导。\n送：省级有关部门。\n（共印120份）"
+    assert parsed.warnings == ()
+
+
+def test_a_paragraph_of_the_last_article_that_only_looks_like_a_label_midway_stays_text():
+    body = BODY.replace(
+        "日前，暂行办法审议通过。", "日前，暂行办法审议通过。\n\n电话：0532-12345678。\n\n办法自明年起施行。"
+    )
+    parsed = parse_legacy(issue_text(body=body))
+    assert parsed.articles[-1].paragraphs[-1] == "办法自明年起施行。"
+    assert parsed.distribution == ""
+
+
+def test_a_file_holding_two_issues_gives_two_issues():
+    second = issue_text().replace("193", "194").replace("10 月 30 日", "11 月 6 日")
+    first, other = parse_issues(issue_text() + "\n" + second)
+    assert (first.meta.number, other.meta.number) == (193, 194)
+    assert content(first) == content(other) == content(parse_legacy(issue_text()))
 
 
 @pytest.mark.parametrize(
@@ -215,7 +445,7 @@ def test_a_toc_title_wrapped_before_its_page_number_is_joined():
     parsed = parse_legacy(issue_text(toc=toc, body=body))
     assert parsed.articles[0].title == "上海技术交易所开市 建成服务全国技术转移交易网络"
     assert parsed.articles[0].page == 3
-    assert any("跨两行" in notice.message for notice in parsed.repairs)
+    assert any("跨 2 行" in notice.message for notice in parsed.repairs)
 
 
 def test_a_title_ending_in_a_number_is_not_mistaken_for_a_page_when_the_toc_has_none():
@@ -279,7 +509,7 @@ def test_an_article_with_a_title_and_no_text_is_refused():
 
 
 def test_text_between_the_toc_and_the_first_article_is_refused_rather_than_lost():
-    with pytest.raises(LegacyFormatError, match="无法归入任何文章"):
+    with pytest.raises(LegacyFormatError, match="不属于任何文章"):
         parse_legacy(issue_text(body="编者按：本期聚焦区块链。\n\n" + BODY))
 
 

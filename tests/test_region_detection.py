@@ -11,6 +11,7 @@ from editorial.importers.regions import (
     opening_sentence,
     suggest_regions,
 )
+from tests.office_regions import OFFICE_CATALOGUE
 from tests.samples import legacy_sample_bytes
 
 CATALOGUE = RegionCatalogue.of(
@@ -94,6 +95,84 @@ def test_an_empty_catalogue_detects_nothing():
     assert detect_regions(title="上海", catalogue=RegionCatalogue.of([])) == ()
 
 
+def names(slugs) -> list[str]:
+    return [OFFICE_CATALOGUE.get(slug).name for slug in slugs]
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("沪苏浙皖四地联合发布营商环境评价报告", ["上海", "江苏", "浙江", "安徽"]),
+        ("苏浙沪三地共建长三角生态绿色一体化发展示范区", ["江苏", "浙江", "上海"]),
+        ("江浙沪居民异地就医实现直接结算", ["江苏", "浙江", "上海"]),
+        ("京津冀协同发展取得新进展", ["北京", "天津", "河北"]),
+        ("粤港澳大湾区建设再提速", ["广东", "香港", "澳门"]),
+        ("川渝共建成渝地区双城经济圈", ["四川", "重庆"]),
+        ("沪、苏、浙签署合作协议", ["上海", "江苏", "浙江"]),
+        ("粤将培育二十个战略性产业集群", ["广东"]),
+        ("闽出台促进民营经济发展措施", ["福建"]),
+        ("鲁发布新旧动能转换新政", ["山东"]),
+        ("豫推进郑州都市圈建设", ["河南"]),
+        ("鄂加快建设光谷科创大走廊", ["湖北"]),
+        ("湘启动先进制造业高地建设", ["湖南"]),
+        ("一体化新进展：苏将建设沿江城市群", ["江苏"]),
+        ("苏州发布生物医药产业新政", ["苏州"]),
+        ("经济复苏势头强劲", []),
+        ("鲁迅故里推出文旅新线路", []),
+        ("豫园灯会今年移师线上", []),
+        ("津津乐道的夜经济", []),
+        ("沪苏州际公交开通", ["上海", "苏州"]),
+    ],
+)
+def test_province_abbreviations_count_as_provinces_only_where_the_context_makes_them_so(title, expected):
+    assert names(detect_regions(title=title, catalogue=OFFICE_CATALOGUE)) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("环太湖北岸生态修复工程启动", []),
+        ("杭州湾跨海大桥车流量创新高", []),
+        ("嘉兴杭州湾新区引进新材料项目", ["嘉兴"]),
+        ("苏州河两岸贯通工程全部完工", []),
+        ("南京东路步行街完成改造", []),
+        ("南京路上的老字号焕新", []),
+        ("黄浦江西岸公共空间向市民开放", []),
+        ("浙江路径为全国提供经验", ["浙江"]),
+        ("湖北部分地区迎来强降雨", ["湖北"]),
+        ("太湖流域水环境综合治理取得成效 江苏出台新规", ["江苏"]),
+    ],
+)
+def test_no_region_is_read_across_a_word_boundary(title, expected):
+    assert names(detect_regions(title=title, catalogue=OFFICE_CATALOGUE)) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        (
+            "沪苏浙联合发布示范区先行启动区规划",
+            "近日，沪苏浙两省一市联合发布规划，覆盖青浦区、吴江区、嘉善县。规划期至2035年。",
+            ["青浦区", "吴江", "嘉善"],
+        ),
+        ("江苏发布沿江城市群规划", "江苏省日前印发规划，南京、苏州两市率先启动。", ["南京", "苏州"]),
+        ("浙江出台共同富裕示范区方案", "浙江省日前印发方案。嘉兴、湖州率先试点。", ["浙江"]),
+        ("上海发布新政", "上海市政府日前发布新政，深圳、广州已有类似做法。", ["上海"]),
+        ("嘉兴发布新政", "嘉兴市日前发布新政，嘉善县率先试点。", ["嘉兴"]),
+    ],
+)
+def test_a_title_naming_only_provinces_takes_the_places_under_them_from_the_opening_sentence(title, body, expected):
+    assert names(detect_regions(title=title, body=body, catalogue=OFFICE_CATALOGUE)) == expected
+
+
+@pytest.mark.django_db
+def test_the_article_forms_region_suggestions_use_the_same_rules():
+    suggested = suggest_regions(title="沪苏浙联合发布示范区规划", body="规划覆盖青浦区、吴江区、嘉善县。")
+    assert [region.name for region in suggested] == ["青浦区", "吴江", "嘉善"]
+    assert [region.name for region in suggest_regions(title="粤将培育产业集群")] == ["广东"]
+    assert suggest_regions(title="环太湖北岸生态修复") == []
+
+
 @pytest.mark.django_db
 def test_the_catalogue_is_read_from_the_database_in_one_query(django_assert_num_queries):
     with django_assert_num_queries(1):
@@ -118,13 +197,13 @@ SAMPLE_REGIONS = [
     ["上海"],
     ["临港新片区"],
     ["上海"],
-    ["上海"],
+    ["临港新片区"],  # 我国首个海上风机塔 AIS 基站在上海建成: "…基站在上海临港海域建成。"
     ["江苏"],
     ["上海"],
     ["上海"],
     ["江苏"],
     ["宝山区"],
-    ["上海"],
+    ["闵行区"],  # 上海启用国内首家实景式养老服务能力建设基地: "上海（闵行）养老服务能力建设基地正式启用"
     ["上海"],
     ["安徽"],
     ["山东"],

@@ -1,31 +1,13 @@
 """Properties of region detection (hypothesis), over the office's own catalogue as the migration loads it."""
 
-import importlib
 import unicodedata
 
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from editorial.importers.regions import Region, RegionCatalogue, detect_regions, opening_sentence
+from editorial.importers.regions import detect_regions, opening_sentence
+from tests.office_regions import OFFICE_CATALOGUE as CATALOGUE
 
-_regions_data = importlib.import_module("editorial.migrations.0002_masthead_sections_regions_roles")
-
-
-def _office_catalogue() -> RegionCatalogue:
-    """The catalogue migration 0002 loads, in its order, without a database."""
-
-    def aliases(text: str) -> tuple[str, ...]:
-        return tuple(alias.strip() for alias in text.replace("，", ",").split(",") if alias.strip())
-
-    regions = [Region(slug, name, "province", None, aliases(alias)) for name, slug, alias in _regions_data.PROVINCES]
-    regions += [
-        Region(slug, name, kind, parent, aliases(alias))
-        for name, slug, kind, parent, alias in _regions_data.LOCAL_REGIONS
-    ]
-    return RegionCatalogue.of(regions)
-
-
-CATALOGUE = _office_catalogue()
 FORMS = sorted({form for region in CATALOGUE.regions for form in (region.name, *region.aliases)})
 FORM_CHARACTERS = {character for form in FORMS for character in unicodedata.normalize("NFKC", form)}
 # Text that can never spell a region: common characters of news copy that no name or alias uses.
@@ -84,12 +66,28 @@ def test_two_regions_named_come_in_order_of_mention_unless_one_is_above_the_othe
         assert found == (a, b)
 
 
+NOT_PROVINCES = [name for name in FORMS if CATALOGUE.get(slug_of(name)).parent is not None]
+PROVINCES = [name for name in FORMS if CATALOGUE.get(slug_of(name)).parent is None]
+
+
+@given(FILLER, st.sampled_from(NOT_PROVINCES), st.text(max_size=300))
+def test_the_body_is_not_read_when_the_title_names_a_place_below_a_province(title_filler, name, body):
+    assert detect_regions(title=title_filler + name, body=body, catalogue=CATALOGUE) == (slug_of(name),)
+
+
 @given(FILLER, form, st.text(max_size=300))
-def test_the_body_is_read_only_when_the_title_names_no_region(title_filler, name, body):
-    with_region = detect_regions(title=title_filler + name, body=body, catalogue=CATALOGUE)
-    assert with_region == (slug_of(name),)
-    without = detect_regions(title=title_filler, body=name + "。" + body, catalogue=CATALOGUE)
-    assert without == (slug_of(name),)
+def test_the_body_is_read_when_the_title_names_no_region(title_filler, name, body):
+    assert detect_regions(title=title_filler, body=name + "。" + body, catalogue=CATALOGUE) == (slug_of(name),)
+
+
+@given(FILLER, st.sampled_from(PROVINCES), st.sampled_from(FORMS), FILLER)
+def test_a_province_title_takes_from_the_opening_sentence_only_the_places_under_it(filler, province, place, after):
+    found = detect_regions(title=filler + province, body=place + after + "。", catalogue=CATALOGUE)
+    province_slug, place_slug = slug_of(province), slug_of(place)
+    if province_slug in CATALOGUE.ancestors(place_slug):
+        assert found == (place_slug,)
+    else:
+        assert found == (province_slug,)
 
 
 @given(FILLER, form)

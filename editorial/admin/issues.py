@@ -80,7 +80,11 @@ class IssueAdmin(IssueProofreadingMixin, VersionHistoryMixin, admin.ModelAdmin):
     search_help_text = "输入期号（如 193）或稿件标题中的字词。"
     show_facets = admin.ShowFacets.ALWAYS
     list_per_page = 50
-    fieldsets = [(None, {"fields": ["number", "date", "publication", "opened_version", "correction_note"]})]
+    fieldsets = [
+        (None, {"fields": ["number", "date", "publication", "opened_version", "correction_note"]}),
+        ("报送记录", {"fields": ["distribution"]}),
+    ]
+    readonly_fields = ["distribution"]
     view_on_site = False  # the change page has its own 预览网页 / 查看网页 link
     change_form_template = "admin/editorial/issue/change_form.html"
     change_list_template = "admin/editorial/issue/change_list.html"
@@ -120,10 +124,14 @@ class IssueAdmin(IssueProofreadingMixin, VersionHistoryMixin, admin.ModelAdmin):
         return queryset.filter(articles__title__icontains=search_term.strip()).distinct(), False
 
     def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not obj.distribution:
+            # Only issues imported from legacy text carry a printed distribution record.
+            fieldsets = [(name, options) for name, options in fieldsets if "distribution" not in options["fields"]]
         if obj is None or self.has_change_permission(request, obj):
-            return super().get_fieldsets(request, obj)
+            return fieldsets
         # Read-only: the form-only fields (version, correction note) have nothing to show.
-        return without_form_only_fields(super().get_fieldsets(request, obj))
+        return without_form_only_fields(fieldsets)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         return user_bound_form(super().get_form(request, obj, change=change, **kwargs), request.user)

@@ -3,7 +3,8 @@
 Nothing is written before the confirmation. The uploaded files travel from the preview
 to the confirmation inside the page itself, compressed and signed (django.core.signing,
 bound to the user, valid for an hour), so any app server can take the second request
-and no file is parked on one server's disk or in a session.
+and no file is parked on one server's disk or in a session. A file holding two issues
+shows both, and is imported in one transaction: both or neither.
 """
 
 import base64
@@ -20,7 +21,7 @@ from django.urls import reverse
 from django.views import View
 
 from ..importers.legacy_text import LegacyFormatError, ParsedIssue
-from ..importers.loader import ImportContext, ImportPlan, ImportResult, Outcome, load_issue, plan_import
+from ..importers.loader import ImportContext, ImportPlan, ImportResult, Outcome, load_file, plan_import
 from ..models import Issue
 
 SALT = "editorial.legacy-import"
@@ -66,12 +67,10 @@ class LegacyUploadForm(forms.Form):
 
 
 @dataclass
-class FilePreview:
-    """One uploaded file as the preview shows it: what it holds and what importing it would do."""
+class IssuePreview:
+    """One issue of an uploaded file: what it holds and what importing it would do (or did)."""
 
-    name: str
-    error: str = ""
-    parsed: ParsedIssue | None = None
+    parsed: ParsedIssue
     plan: ImportPlan | None = None
     region_names: dict[str, str] = field(default_factory=dict)
     result: ImportResult | None = None
@@ -99,6 +98,19 @@ class FilePreview:
         ]
 
 
+@dataclass
+class FilePreview:
+    """One uploaded file: its issues (usually one), or the reason it cannot be imported."""
+
+    name: str
+    error: str = ""
+    issues: list[IssuePreview] = field(default_factory=list)
+
+    @property
+    def will_write(self) -> bool:
+        return any(issue.will_write for issue in self.issues)
+
+
 class LegacyImportView(View):
     model_admin = None
     template_name = "admin/editorial/issue/import_legacy.html"
@@ -121,8 +133,16 @@ class LegacyImportView(View):
         context = ImportContext.from_db()
         region_names = {region.slug: _region_label(region, context) for region in context.catalogue.regions}
         uploads = [(upload.name, self.read(upload, context)) for upload in form.cleaned_data["files"]]
+        creating: set[str] = set()  # sections earlier files will create: the import warns about them once
         previews = [
-            self.preview(name, data, context=context, update=form.cleaned_data["update"], region_names=region_names)
+            self.preview(
+                name,
+                data,
+                context=context,
+                update=form.cleaned_data["update"],
+                region_names=region_names,
+                creating=creating,
+            )
             for name, data in uploads
         ]
         token = signing.dumps(
@@ -147,6 +167,7 @@ class LegacyImportView(View):
             previews=previews,
             token=token,
             importable=sum(preview.will_write for preview in previews),
+            issue_count=sum(len(preview.issues) for preview in previews),
             status_label=dict(STATUS_CHOICES)[form.cleaned_data["status"]],
         )
 
@@ -163,21 +184,24 @@ class LegacyImportView(View):
         for name, encoded in payload["files"]:
             preview = FilePreview(name=name)
             try:
-                parsed = context.parse(zlib.decompress(base64.b64decode(encoded)))
-                preview.parsed = parsed
-                preview.result = load_issue(
-                    parsed=parsed,
+                results = load_file(
+                    issues=context.parse_issues(zlib.decompress(base64.b64decode(encoded)), name=name),
                     context=context,
                     user=request.user,
                     status=payload["status"],
                     update=payload["update"],
                     source=name,
                 )
-                preview.plan = preview.result.plan
             except LegacyFormatError as exc:
                 preview.error = str(exc)
+            else:
+                preview.issues = [
+                    IssuePreview(parsed=result.plan.parsed, plan=result.plan, result=result) for result in results
+                ]
             done.append(preview)
-        imported = sum(1 for preview in done if preview.result and preview.result.outcome != Outcome.DIFFERENT)
+        imported = sum(
+            1 for preview in done if any(issue.result.outcome != Outcome.DIFFERENT for issue in preview.issues)
+        )
         if imported:
             messages.success(request, f"已导入 {imported} 个文件。")
         return render(request, self.done_template_name, self.context(request, title="导入完成", results=done))
@@ -186,14 +210,21 @@ class LegacyImportView(View):
         # Read one byte past the limit, never the whole of an oversized upload.
         return upload.read(context.max_bytes + 1)
 
-    def preview(self, name: str, data: bytes, *, context: ImportContext, update: bool, region_names) -> FilePreview:
-        preview = FilePreview(name=name, region_names=region_names)
+    def preview(
+        self, name: str, data: bytes, *, context: ImportContext, update: bool, region_names, creating: set[str]
+    ) -> FilePreview:
+        preview = FilePreview(name=name)
         try:
-            preview.parsed = context.parse(data)
+            issues = context.parse_issues(data, name=name)
         except LegacyFormatError as exc:
             preview.error = str(exc)
             return preview
-        preview.plan = plan_import(parsed=preview.parsed, context=context, update=update)
+        for parsed in issues:
+            plan = plan_import(parsed=parsed, context=context, update=update, created_before=creating)
+            issue = IssuePreview(parsed=parsed, plan=plan, region_names=region_names)
+            if issue.will_write:
+                creating.update(plan.new_sections)
+            preview.issues.append(issue)
         return preview
 
     def page(self, request, **extra):

@@ -65,6 +65,7 @@ class SavedIssue:
     status: str
     published_at: datetime.datetime | None
     scheduled_at: datetime.datetime | None
+    distribution: str  # 报送记录 as printed (empty in backups written before it existed)
     section_order: tuple[str, ...]  # section names, the issue's own order
     articles: tuple[SavedArticle, ...]  # reading order
 

@@ -357,6 +357,7 @@ def _read_issue(data, name: str, problems: _Problems, *, resolver, section_names
         status=status,
         published_at=published_at,
         scheduled_at=fields.moment("scheduled_at"),
+        distribution=fields.text("distribution", required=False),
         section_order=tuple(section_order),
         articles=tuple(articles),
     )

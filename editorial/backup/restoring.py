@@ -75,6 +75,7 @@ def restore_backup(*, backup: Backup, user=None) -> RestoreResult:
                         status=item.status,
                         published_at=item.published_at,
                         scheduled_at=item.scheduled_at,
+                        distribution=item.distribution,
                         sections=tuple(sections[name] for name in item.section_order),
                         articles=records(item.articles),
                     )

@@ -7,8 +7,12 @@ ideographic spaces, as Chinese typesetting does. With indented paragraphs the pa
 takes paragraph breaks from the indentation, so a paragraph that ends without
 sentence-final punctuation is not joined to the next one on the way back in.
 
+The issue's distribution record (报/送/印数/签发) is written after the last article, as
+printed, so it comes back onto the issue.
+
 What the format cannot carry: single line breaks inside a paragraph (they come back
-as one line), and regions (re-detected on import).
+as one line), a paragraph that is only a number (it reads as a page number), and
+regions (re-detected on import).
 """
 
 import datetime
@@ -17,6 +21,7 @@ import functools
 from .legacy_text import glue
 
 INDENT = "\u3000\u3000"
+RULE = "━" * 20
 
 
 def format_legacy(data: dict) -> str:
@@ -46,6 +51,8 @@ def format_legacy(data: dict) -> str:
             lines += [_one_line(article["title"]), ""]
             for paragraph in article["paragraphs"]:
                 lines += [INDENT + _one_line(paragraph), ""]
+    if data.get("distribution"):
+        lines += [RULE, *data["distribution"].splitlines(), ""]
     return "\n".join(lines)
 
 

@@ -14,9 +14,13 @@
   sections after the others, with a warning; editors can rename them later.
 - Every import is logged as an `IssueTransition` and bumps `Issue.updated_at`, the
   stamp page and PDF caches key on; a form opened before an update is refused as stale.
+- The issue's distribution record (报/送/印数/签发, printed after the last article) is
+  stored on the issue as printed, and counts when comparing a file with a stored issue.
+- A file holding two issues is saved by `load_file` in one transaction: both or neither.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +34,7 @@ from editorial import services
 from editorial.models import Issue, IssueTransition, Publication, Section
 from editorial.selectors import issue_table_of_contents
 
-from .legacy_text import DEFAULT_MAX_BYTES, LegacyFormatError, Notice, ParsedIssue, key, parse_legacy
+from .legacy_text import DEFAULT_MAX_BYTES, LegacyFormatError, Notice, ParsedIssue, key, parse_issues, parse_legacy
 from .regions import RegionCatalogue, catalogue_from_db
 
 
@@ -67,21 +71,29 @@ class ImportContext:
         )
 
     def parse(self, data: bytes | str) -> ParsedIssue:
-        """Parse one file's content against this database's sections and regions."""
+        """Parse one file's content (one issue) against this database's sections and regions."""
         return parse_legacy(
             data, catalogue=self.catalogue, known_sections=self.known_sections(), max_bytes=self.max_bytes
+        )
+
+    def parse_issues(self, data: bytes | str, *, name: str = "") -> tuple[ParsedIssue, ...]:
+        """Parse one file's content, which may hold more than one issue; `name` is the file's name."""
+        return parse_issues(
+            data, catalogue=self.catalogue, known_sections=self.known_sections(), max_bytes=self.max_bytes, name=name
         )
 
     def known_sections(self) -> list[str]:
         return list(Section.objects.values_list("name", flat=True))
 
 
-def parse_file(path: Path, *, catalogue: RegionCatalogue, known_sections, max_bytes: int) -> ParsedIssue:
-    """Read and parse one file, refusing an oversized one before reading it (no database access)."""
+def parse_file(path: Path, *, catalogue: RegionCatalogue, known_sections, max_bytes: int) -> tuple[ParsedIssue, ...]:
+    """Read and parse one file (its issues), refusing an oversized one before reading it (no database access)."""
     size = path.stat().st_size
     if size > max_bytes:
         raise LegacyFormatError(f"文件过大：{size / 1024 / 1024:.1f} MB，上限是 {max_bytes / 1024 / 1024:.1f} MB。")
-    return parse_legacy(path.read_bytes(), catalogue=catalogue, known_sections=known_sections, max_bytes=max_bytes)
+    return parse_issues(
+        path.read_bytes(), catalogue=catalogue, known_sections=known_sections, max_bytes=max_bytes, name=path.name
+    )
 
 
 @dataclass(frozen=True)
@@ -121,12 +133,19 @@ _UNREAD = object()
 
 
 def plan_import(
-    *, parsed: ParsedIssue, context: ImportContext, update: bool = False, sections=None, existing=_UNREAD
+    *,
+    parsed: ParsedIssue,
+    context: ImportContext,
+    update: bool = False,
+    sections=None,
+    existing=_UNREAD,
+    created_before: Iterable[str] = (),
 ) -> ImportPlan:
     """Check a parsed file against the database: existing issue, new sections, masthead (reads only).
 
     `sections` (every Section) and `existing` (the issue with the file's number, or None) may be
-    passed in by a caller that has read them already.
+    passed in by a caller that has read them already. `created_before` names the sections an
+    earlier issue of the same run will have created, so that a dry run says what the import will.
     """
     warnings = []
     meta = parsed.meta
@@ -137,7 +156,7 @@ def plan_import(
         warnings.append(Notice(f"文件的编发单位“{meta.office}”与本刊“{publication.office}”不同。"))
     if sections is None:
         sections = list(Section.objects.all())
-    known = {key(section.name) for section in sections}
+    known = {key(section.name) for section in sections} | {key(name) for name in created_before}
     new_sections = tuple(section.name for section in parsed.sections if key(section.name) not in known)
     for name in new_sections:
         warnings.append(Notice(f"栏目“{name}”还不存在，导入时将新建为非常设栏目。"))
@@ -155,7 +174,7 @@ def plan_import(
 
 
 def issue_matches(*, issue: Issue, parsed: ParsedIssue) -> bool:
-    """Whether the stored issue has the file's date, sections, titles, pages and paragraphs."""
+    """Whether the stored issue has the file's date, distribution record, sections, titles, pages and paragraphs."""
     stored = [
         (key(toc.section.name), article.title, article.page, tuple(article.paragraphs))
         for toc in issue_table_of_contents(issue=issue)
@@ -166,7 +185,7 @@ def issue_matches(*, issue: Issue, parsed: ParsedIssue) -> bool:
         for section in parsed.sections
         for article in section.articles
     ]
-    return issue.date == parsed.meta.date and stored == incoming
+    return issue.date == parsed.meta.date and issue.distribution == parsed.distribution and stored == incoming
 
 
 @transaction.atomic
@@ -212,6 +231,7 @@ def load_issue(
                         date=parsed.meta.date,
                         status=status,
                         published_at=_published_at(parsed.meta.date) if status == Issue.Status.PUBLISHED else None,
+                        distribution=parsed.distribution,
                         sections=toc_sections,
                         articles=records,
                     )
@@ -228,6 +248,7 @@ def load_issue(
             counts = services.issue_replace_articles(
                 issue=issue,
                 date=parsed.meta.date,
+                distribution=parsed.distribution,
                 sections=toc_sections,
                 articles=records,
                 user=user,
@@ -257,6 +278,15 @@ def _article_records(parsed: ParsedIssue, *, context: ImportContext, sections) -
         )
         for article in parsed.articles
     )
+
+
+def load_file(
+    *, issues: tuple[ParsedIssue, ...], context: ImportContext | None = None, **options
+) -> list[ImportResult]:
+    """Save every issue of one file (`load_issue`'s options) in one transaction: all of them, or none."""
+    context = context or ImportContext.from_db()
+    with transaction.atomic():
+        return [load_issue(parsed=parsed, context=context, **options) for parsed in issues]
 
 
 def _ensure_sections(parsed: ParsedIssue, all_sections: list[Section]) -> dict[str, Section]:

@@ -27,6 +27,7 @@ def issue_replace_articles(
     *,
     issue: Issue,
     date,
+    distribution: str,
     sections: Sequence[Section],
     articles: Sequence[ArticleRecord],
     user,
@@ -35,7 +36,7 @@ def issue_replace_articles(
     comment,
     log: dict | None = None,
 ) -> dict[str, int]:
-    """Replace an issue's articles in place with `articles` (reading order); its row and status stay.
+    """Replace an issue's articles (and its date and 报送记录) in place with the file's; its row and status stay.
 
     Articles whose title matches (compared normalised) keep their row, URL, source and regions
     (an editor may have corrected them); new titles are added with the records' regions, titles
@@ -63,11 +64,14 @@ def issue_replace_articles(
     write_articles([*kept, *created], user=user, reason=reason, now=now)
     positions.place_sections([(issue, sections)], standing=positions.standing_sections(), replace=True)
     issue.date = date
+    issue.distribution = distribution
     issue.version += 1
     issue.updated_by = user
     issue.updated_at = now
     issue.full_clean(exclude=["publication", "created_by", "updated_by"], validate_unique=False)
-    Issue.objects.filter(pk=issue.pk).update(date=date, version=issue.version, updated_by=user, updated_at=now)
+    Issue.objects.filter(pk=issue.pk).update(
+        date=date, distribution=distribution, version=issue.version, updated_by=user, updated_at=now
+    )
     record_issue_versions([issue], user=user, reason=reason, now=now)
     counts = {"created": len(created), "updated": len(kept), "deleted": len(gone)}
     IssueTransition.objects.create(

@@ -54,6 +54,7 @@ class IssueRecord:
     status: str = Issue.Status.DRAFT
     published_at: datetime.datetime | None = None
     scheduled_at: datetime.datetime | None = None
+    distribution: str = ""  # 报送记录, the distribution block as printed
     sections: tuple[Section, ...] = ()  # the issue's own order; standing sections follow
     articles: tuple["ArticleRecord", ...] = ()  # reading order
 
@@ -120,6 +121,7 @@ def issues_create(
             status=record.status,
             published_at=record.published_at,
             scheduled_at=record.scheduled_at,
+            distribution=record.distribution,
             created_by=user,
             updated_by=user,
         )

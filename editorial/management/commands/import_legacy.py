@@ -1,4 +1,4 @@
-"""import_legacy: bring legacy plain-text issues into the database, one transaction per file."""
+"""import_legacy: bring legacy plain-text issues into the database, one transaction per file (a file may hold two issues)."""
 
 import functools
 import multiprocessing
@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, connection
 
 from editorial.importers.legacy_text import LegacyFormatError, ParsedIssue, key
-from editorial.importers.loader import ImportContext, Outcome, load_issue, parse_file, plan_import
+from editorial.importers.loader import ImportContext, Outcome, load_file, parse_file, plan_import
 from editorial.models import Issue
 
 # From this many files on, a second process parses ahead while this one writes to the database,
@@ -93,6 +93,8 @@ class Command(BaseCommand):
         except LegacyFormatError as exc:
             raise CommandError(str(exc)) from exc
         self.progress = _Progress(total=len(files), stream=sys.stderr)
+        # Sections earlier files of a dry run would create: the import creates them once, and says so once.
+        self.planned_sections: set[str] = set()
         import_one = functools.partial(
             self.import_one,
             context=context,
@@ -108,60 +110,78 @@ class Command(BaseCommand):
         else:
             outcomes = (import_one(*item) for item in items)
         results = []
-        for row, lines in outcomes:
+        for rows, lines in outcomes:
             for line in lines:
                 self.report(line)
-            results.append(row)
+            results += rows
             self.progress.advance()
         self.progress.clear()
         self.summarise(results, dry_run=dry_run)
 
     def import_one(
-        self, path: Path, parsed, reason: str, *, context, dry_run, update, status, user, verbosity
-    ) -> tuple[dict, list[str]]:
-        """Import (or check) one parsed file: its summary row and its output lines (styled).
+        self, path: Path, issues, reason: str, *, context, dry_run, update, status, user, verbosity
+    ) -> tuple[list[dict], list[str]]:
+        """Import (or check) one parsed file: a summary row per issue and the output lines (styled).
 
-        A bad file is reported in one line and does not stop the batch.
+        A bad file is reported in one line, writes nothing, and does not stop the batch.
         """
-        row = {"path": path, "number": None, "articles": 0, "encoding": "", "warnings": 0, "outcome": FAILED}
-        lines = []
+        failed = {"path": path, "number": None, "articles": 0, "encoding": "", "warnings": 0, "outcome": FAILED}
         try:
-            if parsed is None:
+            if issues is None:
                 raise LegacyFormatError(reason)
             if dry_run:
-                plan = plan_import(parsed=parsed, context=context, update=update)
-                outcome, label, warnings = plan.outcome, DRY_RUN_LABELS[plan.outcome], plan.all_warnings
+                plans = []
+                for parsed in issues:
+                    plans.append(
+                        plan_import(parsed=parsed, context=context, update=update, created_before=self.planned_sections)
+                    )
+                    if plans[-1].outcome in (Outcome.CREATED, Outcome.UPDATED):
+                        self.planned_sections.update(plans[-1].new_sections)
+                done = [(plan.outcome, DRY_RUN_LABELS[plan.outcome], plan.all_warnings) for plan in plans]
             else:
-                result = load_issue(
-                    parsed=parsed, context=context, user=user, status=status, update=update, source=path.name
+                results = load_file(
+                    issues=issues, context=context, user=user, status=status, update=update, source=path.name
                 )
-                outcome, label, warnings = result.outcome, result.label, result.plan.all_warnings
+                done = [(result.outcome, result.label, result.plan.all_warnings) for result in results]
         except (LegacyFormatError, OSError) as exc:
-            row["reason"] = str(exc)
-            return row, [self.style.ERROR(f"{path}：失败：{exc}")]
+            return [{**failed, "reason": str(exc)}], [self.style.ERROR(f"{path}：失败：{exc}")]
         except IntegrityError as exc:
             # Another import of the same number committed between our check and our insert.
-            row["reason"] = "与同时进行的另一次导入冲突"
-            return row, [self.style.ERROR(f"{path}：失败：与同时进行的另一次导入冲突，请重试（{exc}）")]
-        row.update(
-            number=parsed.meta.number,
-            articles=len(parsed.articles),
-            encoding=parsed.encoding,
-            warnings=len(warnings),
-            outcome=outcome,
-        )
-        if verbosity >= 1:
-            style = self.style.WARNING if outcome == Outcome.DIFFERENT else self.style.SUCCESS
-            lines.append(
-                style(
-                    f"{path}：第 {parsed.meta.number} 期（{parsed.meta.date:%Y-%m-%d}），{len(parsed.articles)} 篇稿件，"
-                    f"{len(parsed.sections)} 个栏目，编码 {parsed.encoding}，警告 {len(warnings)} 条：{label}"
-                )
+            reason = "与同时进行的另一次导入冲突"
+            return [{**failed, "reason": reason}], [self.style.ERROR(f"{path}：失败：{reason}，请重试（{exc}）")]
+        rows, lines = [], []
+        for parsed, (outcome, label, warnings) in zip(issues, done, strict=True):
+            rows.append(
+                {
+                    "path": path,
+                    "number": parsed.meta.number,
+                    "articles": len(parsed.articles),
+                    "encoding": parsed.encoding,
+                    "warnings": len(warnings),
+                    "outcome": outcome,
+                }
             )
-            lines += [self.style.WARNING(f"    警告：{notice}") for notice in warnings]
-            if verbosity >= 2:
-                lines += [f"    修复：{notice}" for notice in parsed.repairs]
-        return row, lines
+            if verbosity >= 1:
+                lines += self.describe(
+                    path, parsed, outcome=outcome, label=label, warnings=warnings, verbosity=verbosity
+                )
+        return rows, lines
+
+    def describe(self, path: Path, parsed: ParsedIssue, *, outcome, label, warnings, verbosity) -> list[str]:
+        """The lines reporting one issue of a file: what it holds and what happened, then its notices."""
+        style = self.style.WARNING if outcome == Outcome.DIFFERENT else self.style.SUCCESS
+        lines = [
+            style(
+                f"{path}：第 {parsed.meta.number} 期（{parsed.meta.date:%Y-%m-%d}），{len(parsed.articles)} 篇稿件，"
+                f"{len(parsed.sections)} 个栏目，编码 {parsed.encoding}，警告 {len(warnings)} 条：{label}"
+            )
+        ]
+        lines += [self.style.WARNING(f"    警告：{notice}") for notice in warnings]
+        if parsed.distribution:
+            lines.append(f"    报送记录：{' / '.join(parsed.distribution.splitlines())}")
+        if verbosity >= 2:
+            lines += [f"    修复：{notice}" for notice in parsed.repairs]
+        return lines
 
     def report(self, line: str, *, style=None) -> None:
         self.progress.clear()
@@ -172,11 +192,13 @@ class Command(BaseCommand):
         for row in results:
             counts[row["outcome"]] += 1
         elapsed = self.progress.elapsed
-        rate = len(results) / elapsed if elapsed else 0.0
+        files = len({row["path"] for row in results})
+        issues = sum(1 for row in results if row["outcome"] != FAILED)
+        rate = issues / elapsed if elapsed else 0.0
         articles = sum(row["articles"] for row in results if row["outcome"] != FAILED)
         self.stdout.write("")
         self.stdout.write(
-            f"{'检查' if dry_run else '导入'}汇总：{len(results)} 个文件，用时 {elapsed:.1f} 秒，{rate:.1f} 期/秒"
+            f"{'检查' if dry_run else '导入'}汇总：{files} 个文件（{issues} 期），用时 {elapsed:.1f} 秒，{rate:.1f} 期/秒"
         )
         for outcome, label in SUMMARY_LABELS.items():
             self.stdout.write(
@@ -192,8 +214,10 @@ class Command(BaseCommand):
             )
 
 
-def parsed_files(files: list[Path], *, context: ImportContext) -> Iterator[tuple[Path, ParsedIssue | None, str]]:
-    """(path, parsed issue or None, reason it failed) for each file, in order.
+def parsed_files(
+    files: list[Path], *, context: ImportContext
+) -> Iterator[tuple[Path, tuple[ParsedIssue, ...] | None, str]]:
+    """(path, its parsed issues or None, reason it failed) for each file, in order.
 
     Parsing is pure, so for a large batch a forked worker process parses ahead while this
     process writes; the worker never touches the database.
@@ -213,7 +237,7 @@ def parsed_files(files: list[Path], *, context: ImportContext) -> Iterator[tuple
             yield (path, *outcome)
 
 
-def _parse_or_reason(path: Path, **options) -> tuple[ParsedIssue | None, str]:
+def _parse_or_reason(path: Path, **options) -> tuple[tuple[ParsedIssue, ...] | None, str]:
     try:
         return parse_file(path, **options), ""
     except (LegacyFormatError, OSError) as exc:
@@ -232,20 +256,20 @@ def writes_in_parallel(file_count: int) -> bool:
 def written_in_parallel(items, import_one: Callable, *, context: ImportContext) -> Iterator[tuple[dict, list[str]]]:
     """import_one's results for `items` in their order, the files imported by WRITERS threads at once.
 
-    What a serial run would do is kept: files with the same number are imported one after the
+    What a serial run would do is kept: files sharing a number are imported one after the
     other in order (the second finds the first's issue), and a file naming a section the database
     does not have yet is imported alone, after the files before it and before those after it.
     """
     known = {key(name) for name in context.known_sections()}
-    pending: deque[tuple[Future, int | None]] = deque()
+    pending: deque[tuple[Future, set[int]]] = deque()
     with _Writers(WRITERS) as writers:
         try:
-            for path, parsed, reason in items:
-                number = parsed.meta.number if parsed else None
-                alone = parsed is not None and any(key(section.name) not in known for section in parsed.sections)
-                wait_for([future for future, other in pending if alone or (number is not None and other == number)])
-                future = writers.submit(import_one, path, parsed, reason)
-                pending.append((future, number))
+            for path, issues, reason in items:
+                numbers = {parsed.meta.number for parsed in issues or ()}
+                alone = any(key(section.name) not in known for parsed in issues or () for section in parsed.sections)
+                wait_for([future for future, others in pending if alone or numbers & others])
+                future = writers.submit(import_one, path, issues, reason)
+                pending.append((future, numbers))
                 if alone:
                     wait_for([future])
                     known = {key(name) for name in context.known_sections()}
