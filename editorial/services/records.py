@@ -65,8 +65,9 @@ def write_articles(writes: Iterable[ArticleWrite], *, user, reason: str = "", no
     for chunk in _chunks([article.pk for article in old]):  # nothing to read when all are new
         stored.update(
             (pk, (version, issue_id))
-            for pk, version, issue_id in Article.objects.select_for_update()
+            for pk, version, issue_id in Article.objects.select_for_update(of=("self",))
             .filter(pk__in=chunk)
+            .order_by("pk")
             .values_list("pk", "version", "issue_id")
         )
     gone = [article for article in old if article.pk not in stored]
