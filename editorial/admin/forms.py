@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from import_export.forms import SelectableFieldsExportForm
 
-from .. import services, workflow
+from .. import services, text, workflow
 from ..models import Article, Issue, Section
 
 CORRECTION_HELP = "本期已发布，您的修改会作为一次更正记录在期刊的流转记录里。请写明改了什么、为什么改。"
@@ -30,8 +30,9 @@ class ArticleAdminForm(forms.ModelForm):
             "title": forms.TextInput(attrs={"class": "digest-title-input", "autocomplete": "off"}),
             "body": forms.Textarea(attrs={"class": "digest-body-input", "rows": 18}),
         }
+        error_messages = {"title": {"required": "请填写标题。"}, "body": {"required": "请填写正文。"}}
         help_texts = {
-            "body": "纯文本。每段之间空一行；不需要首行缩进，发布时自动排版。",
+            "body": "纯文本。可以直接从 WPS、Word 或网页粘贴：每行算一段，首行缩进和多余的空格会自动去掉，发布时自动排版。",
             "issue": "可以改到别的期刊（放在该栏目末尾），或清空放回稿件库。",
         }
 
@@ -50,8 +51,11 @@ class ArticleAdminForm(forms.ModelForm):
             self.fields["correction_note"].widget = forms.HiddenInput()
 
     def clean_body(self):
-        # Browsers send textarea lines as CRLF; the body is stored with plain newlines.
-        return self.cleaned_data["body"].replace("\r\n", "\n").replace("\r", "\n")
+        # Pasted WPS/Word/web text becomes the paragraphs readers will see (the paste rules, editorial/text.py).
+        body = text.clean_body(self.cleaned_data["body"])
+        if not body:
+            raise ValidationError("正文不能只有空格或空行。")
+        return body
 
     @staticmethod
     def touches_published_issue(issue) -> bool:
