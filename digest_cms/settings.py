@@ -229,6 +229,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# A refused CSRF check gets a page in Chinese with a way back (digest_cms/errors.py).
+CSRF_FAILURE_VIEW = "digest_cms.errors.csrf_failure"
 
 # Content Security Policy (django-csp): scripts and styles from this site only, no inline script
 # anywhere. Inline <style> elements need the request's nonce; digest_cms/csp.py adds the two
