@@ -7,17 +7,19 @@ from django.db import transaction
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from .. import services, workflow
 from ..activity import actor_name
 from ..importers.regions import suggest_regions
-from ..models import Article, Issue
+from ..models import Article, Issue, SourceRegion
 from ..resources import SPREADSHEET_FORMATS, ArticleResource
 from ..search import QueryError, parse_query
 from .filters import IssueYearFilter, PlacementFilter, RegionFilter
-from .forms import ArticleAdminForm, ColumnNameExportForm, MoveForm
+from .forms import OVERWRITE, ArticleAdminForm, ColumnNameExportForm, MoveForm, PoolCopyForm
 from .history import VersionHistoryMixin
 from .issues import last_change, status_badge, user_bound_form, without_form_only_fields
 from .spreadsheets import SpreadsheetImportMixin
@@ -108,6 +110,9 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
+        if getattr(request, "refused_save", None):
+            # The form comes back with what was typed; its clean() refuses the save (and so would the service).
+            return allowed
         return allowed and (obj is None or workflow.may_edit(user=request.user, issue=obj.issue))
 
     def has_delete_permission(self, request, obj=None):
@@ -161,22 +166,92 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         context = dict(extra_context or {})
         obj = self.get_object(request, unquote(object_id)) if object_id else None
+        posted = request.method == "POST"
+        if posted and object_id and obj is None and self.has_add_permission(request):
+            # Deleted in another tab meanwhile: what was typed is offered as a new article.
+            gone = "这篇稿件已被删除（可以在稿件回收站中恢复），您的修改没有保存。"
+            return self.pool_copy_page(request, PoolCopyForm(request.POST), reason=gone, status=409)
+        refusal = None
         if obj is not None:
+            refusal = workflow.edit_denied_reason(user=request.user, issue=obj.issue)
             context.update(
                 article=obj,
                 issue=obj.issue,
                 issue_badge=status_badge(obj.issue) if obj.issue else "",
-                edit_refusal=workflow.edit_denied_reason(user=request.user, issue=obj.issue),
+                edit_refusal=refusal,
                 can_move=self.has_change_permission(request, obj),
                 last_editor=actor_name(obj.updated_by) if obj.updated_by else "—",
             )
-        context["suggest_url"] = reverse("admin:editorial_article_suggest_regions")
+        context.update(
+            suggest_url=reverse("admin:editorial_article_suggest_regions"),
+            pool_copy_url=reverse("admin:editorial_article_save_as_new"),
+            back_to=self.back_to(request),
+            overwrite_field=OVERWRITE,
+        )
+        if posted and refusal and super().has_change_permission(request, obj):
+            # The issue moved on (submitted, signed off, published) since this form was opened.
+            request.refused_save = refusal
+            context.update(
+                refused_save=refusal, show_save=False, show_save_and_continue=False, show_save_and_add_another=False
+            )
+            response = super().changeform_view(request, object_id, form_url, extra_context=context)
+            response.status_code = 403
+            return response
         return super().changeform_view(request, object_id, form_url, extra_context=context)
+
+    def back_to(self, request) -> str:
+        """Where a plain 保存 returns to: the compose board the article was opened from, when given and on this site."""
+        back = request.POST.get("_next") or request.GET.get("next") or ""
+        return back if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) else ""
+
+    def response_post_save_change(self, request, obj):
+        return (
+            HttpResponseRedirect(self.back_to(request))
+            if self.back_to(request)
+            else super().response_post_save_change(request, obj)
+        )
+
+    def response_post_save_add(self, request, obj):
+        return (
+            HttpResponseRedirect(self.back_to(request))
+            if self.back_to(request)
+            else super().response_post_save_add(request, obj)
+        )
+
+    def pool_copy_page(self, request, form, *, reason: str = "", status: int = 200):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "另存为新稿件",
+            "form": form,
+            "reason": reason,
+            "regions": _posted_regions(form),
+        }
+        return TemplateResponse(request, "admin/editorial/article/save_as_new.html", context, status=status)
+
+    @method_decorator(require_POST)
+    def save_as_new_view(self, request):
+        """另存为新稿件（放入稿件库）: the text of a form that can no longer be saved becomes a new pool article."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied("您没有新建稿件的权限。")
+        form = PoolCopyForm(request.POST)
+        if form.is_valid():
+            article = form.save(commit=False)
+            article.issue = None
+            try:
+                services.article_save(article=article, user=request.user, regions=form.cleaned_data["regions"])
+            except ValidationError as refusal:
+                form.add_error(None, refusal)
+            else:
+                messages.success(request, f"已另存为新稿件《{article.title}》，放在稿件库中；原来那篇稿件没有改动。")
+                return HttpResponseRedirect(reverse("admin:editorial_article_change", args=[article.pk]))
+        return self.pool_copy_page(request, form, status=400)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
         custom = [
             path("suggest-regions/", wrap(self.suggest_regions_view), name="editorial_article_suggest_regions"),
+            path("save-as-new/", wrap(self.save_as_new_view), name="editorial_article_save_as_new"),
             path("<path:object_id>/move/", wrap(self.move_view), name="editorial_article_move"),
         ]
         return custom + super().get_urls()
@@ -235,3 +310,9 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
             "needs_note": article.issue is not None and article.issue.status == Issue.Status.PUBLISHED,
         }
         return TemplateResponse(request, "admin/editorial/article/move.html", context)
+
+
+def _posted_regions(form) -> list[SourceRegion]:
+    """The regions an unsaved form named, to carry them on (ids that name no region are dropped)."""
+    ids = [pk for pk in form.data.getlist("regions") if pk.isdigit()]
+    return list(SourceRegion.objects.filter(pk__in=ids))

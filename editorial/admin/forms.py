@@ -10,9 +10,21 @@ from django.utils import timezone
 from import_export.forms import SelectableFieldsExportForm
 
 from .. import services, text, workflow
+from ..activity import actor_name
 from ..models import Article, Issue, Section
 
 CORRECTION_HELP = "本期已发布，您的修改会作为一次更正记录在期刊的流转记录里。请写明改了什么、为什么改。"
+# The button on a refused stale form that saves anyway, over the version it names (the one the editor was shown).
+OVERWRITE = "_overwrite_version"
+ARTICLE_ERRORS = {"title": {"required": "请填写标题。"}, "body": {"required": "请填写正文。"}}
+
+
+def cleaned_body(value: str) -> str:
+    """The body as stored (the paste rules, editorial/text.py); refused when nothing visible is left."""
+    body = text.clean_body(value)
+    if not body:
+        raise ValidationError("正文不能只有空格或空行。")
+    return body
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -30,7 +42,7 @@ class ArticleAdminForm(forms.ModelForm):
             "title": forms.TextInput(attrs={"class": "digest-title-input", "autocomplete": "off"}),
             "body": forms.Textarea(attrs={"class": "digest-body-input", "rows": 18}),
         }
-        error_messages = {"title": {"required": "请填写标题。"}, "body": {"required": "请填写正文。"}}
+        error_messages = ARTICLE_ERRORS
         help_texts = {
             "body": "纯文本。可以直接从 WPS、Word 或网页粘贴：每行算一段，首行缩进和多余的空格会自动去掉，发布时自动排版。",
             "issue": "可以改到别的期刊（放在该栏目末尾），或清空放回稿件库。",
@@ -39,6 +51,7 @@ class ArticleAdminForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.stale_article = None  # the newer stored article, when a save comes from a stale form
         if self.instance.pk is not None:
             self.fields["opened_version"].initial = self.instance.version
         if "issue" in self.fields:
@@ -51,11 +64,8 @@ class ArticleAdminForm(forms.ModelForm):
             self.fields["correction_note"].widget = forms.HiddenInput()
 
     def clean_body(self):
-        # Pasted WPS/Word/web text becomes the paragraphs readers will see (the paste rules, editorial/text.py).
-        body = text.clean_body(self.cleaned_data["body"])
-        if not body:
-            raise ValidationError("正文不能只有空格或空行。")
-        return body
+        # Pasted WPS/Word/web text becomes the paragraphs readers will see.
+        return cleaned_body(self.cleaned_data["body"])
 
     @staticmethod
     def touches_published_issue(issue) -> bool:
@@ -72,9 +82,16 @@ class ArticleAdminForm(forms.ModelForm):
             )
             version = cleaned.get("opened_version")
             if version is not None and version != stored.version:
-                raise services.StaleEditError(
-                    what=f"稿件《{stored.title}》", user=stored.updated_by, at=stored.updated_at
-                )
+                if self.data.get(OVERWRITE) != str(stored.version):
+                    self.stale_article = stored
+                    raise ValidationError(
+                        f"没有保存：稿件《{stored.title}》已被{actor_name(stored.updated_by)}于 "
+                        f"{workflow.format_time(stored.updated_at)} 修改过，您是在那之前打开的。"
+                        "您输入的内容都还在下面，没有丢失。",
+                        code="stale",
+                    )
+                # The editor saw the other version and chose to save theirs over it (history keeps both).
+                cleaned["opened_version"] = stored.version
             previous_issue = stored.issue
         else:
             previous_issue = None
@@ -89,6 +106,19 @@ class ArticleAdminForm(forms.ModelForm):
                     "correction_note", f"{each.period_label}已发布：请填写更正说明，说明改了什么、为什么改。"
                 )
         return cleaned
+
+
+class PoolCopyForm(forms.ModelForm):
+    """另存为新稿件: what was typed into a form that can no longer be saved, kept as a new article in the pool."""
+
+    class Meta:
+        model = Article
+        fields = ["title", "body", "section", "regions", "source"]
+        error_messages = ARTICLE_ERRORS
+        widgets = ArticleAdminForm.Meta.widgets
+
+    def clean_body(self):
+        return cleaned_body(self.cleaned_data["body"])
 
 
 class IssueAdminForm(forms.ModelForm):
