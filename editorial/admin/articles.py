@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from .. import services, workflow
+from .. import autosave, services, workflow
 from ..activity import actor_name
 from ..importers.regions import suggest_regions
 from ..models import Article, Issue, SourceRegion
@@ -25,6 +25,8 @@ from .issues import last_change, status_badge, user_bound_form, without_form_onl
 from .spreadsheets import SpreadsheetImportMixin
 
 SUGGESTION_TEXT_LIMIT = 2000
+# The form field naming the autosaved draft a save resolves (filled by autosave.js).
+AUTOSAVE_KEY = "_autosave_key"
 
 
 @admin.register(Article)
@@ -132,6 +134,8 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
             expected_version=form.cleaned_data.get("opened_version") if change else None,
             correction_note=form.cleaned_data.get("correction_note", ""),
         )
+        for key in {request.POST.get(AUTOSAVE_KEY, ""), autosave.article_key(obj) if change else ""}:
+            autosave.draft_discard(user=request.user, key=key)
 
     def save_related(self, request, form, formsets, change):
         # article_save has saved the regions with the article, as one version.
@@ -187,6 +191,7 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
             pool_copy_url=reverse("admin:editorial_article_save_as_new"),
             back_to=self.back_to(request),
             overwrite_field=OVERWRITE,
+            autosave=self.autosave_config(request, obj),
         )
         if posted and refusal and super().has_change_permission(request, obj):
             # The issue moved on (submitted, signed off, published) since this form was opened.
@@ -198,6 +203,48 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
             response.status_code = 403
             return response
         return super().changeform_view(request, object_id, form_url, extra_context=context)
+
+    def autosave_config(self, request, obj) -> dict:
+        """What the form's autosave script needs: its key, where to send copies, and the copies to offer back."""
+        key = autosave.article_key(obj) if obj is not None else ""
+        may_write = self.has_add_permission(request) or super().has_change_permission(request)
+        return {
+            "key": key,
+            "user": request.user.pk,
+            "version": obj.version if obj is not None else None,
+            "readOnly": obj is not None and not self.has_change_permission(request, obj),
+            "pending": request.method == "POST",
+            "saveUrl": reverse("admin:editorial_article_autosave"),
+            "discardUrl": reverse("admin:editorial_article_autosave_discard"),
+            "poolCopyUrl": reverse("admin:editorial_article_save_as_new") if self.has_add_permission(request) else "",
+            "drafts": [autosave.as_offer(draft) for draft in autosave.drafts_to_offer(user=request.user, key=key)]
+            if may_write
+            else [],
+        }
+
+    @method_decorator(require_POST)
+    def autosave_view(self, request):
+        """Keep the form's unsaved title and body for this user (the script calls it every few seconds)."""
+        if not (self.has_add_permission(request) or super().has_change_permission(request)):
+            raise PermissionDenied
+        raw_version = request.POST.get("base_version", "")
+        try:
+            draft = autosave.draft_save(
+                user=request.user,
+                key=request.POST.get("key", ""),
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+                base_version=int(raw_version) if raw_version.isdigit() else None,
+            )
+        except ValidationError as refusal:
+            return JsonResponse({"error": " ".join(refusal.messages)}, status=400)
+        return JsonResponse({"savedAt": autosave.as_offer(draft)["savedAt"]})
+
+    @method_decorator(require_POST)
+    def autosave_discard_view(self, request):
+        """Forget a draft the editor chose not to recover."""
+        autosave.draft_discard(user=request.user, key=request.POST.get("key", ""))
+        return JsonResponse({"discarded": True})
 
     def back_to(self, request) -> str:
         """Where a plain 保存 returns to: the compose board the article was opened from, when given and on this site."""
@@ -226,6 +273,13 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
             "form": form,
             "reason": reason,
             "regions": _posted_regions(form),
+            # The text on this page is still unsaved: keep autosaving it under the form's key.
+            "autosave": {
+                **self.autosave_config(request, None),
+                "key": key if autosave.KEY.fullmatch(key := request.POST.get(AUTOSAVE_KEY, "")) else "",
+                "pending": True,
+                "drafts": [],
+            },
         }
         return TemplateResponse(request, "admin/editorial/article/save_as_new.html", context, status=status)
 
@@ -243,6 +297,7 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
             except ValidationError as refusal:
                 form.add_error(None, refusal)
             else:
+                autosave.draft_discard(user=request.user, key=request.POST.get(AUTOSAVE_KEY, ""))
                 messages.success(request, f"已另存为新稿件《{article.title}》，放在稿件库中；原来那篇稿件没有改动。")
                 return HttpResponseRedirect(reverse("admin:editorial_article_change", args=[article.pk]))
         return self.pool_copy_page(request, form, status=400)
@@ -252,6 +307,8 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
         custom = [
             path("suggest-regions/", wrap(self.suggest_regions_view), name="editorial_article_suggest_regions"),
             path("save-as-new/", wrap(self.save_as_new_view), name="editorial_article_save_as_new"),
+            path("autosave/", wrap(self.autosave_view), name="editorial_article_autosave"),
+            path("autosave/discard/", wrap(self.autosave_discard_view), name="editorial_article_autosave_discard"),
             path("<path:object_id>/move/", wrap(self.move_view), name="editorial_article_move"),
         ]
         return custom + super().get_urls()
