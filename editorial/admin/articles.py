@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from .. import autosave, services, workflow
+from .. import autosave, newsroom, services, workflow
 from ..activity import actor_name
 from ..importers.regions import suggest_regions
 from ..models import Article, Issue, SourceRegion
@@ -57,7 +57,14 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
     def placement(self, article):
         if article.issue is None:
             return format_html('<span class="digest-status digest-status--pool">{}</span>', "稿件库")
-        return format_html("{} {}", article.issue.period_label, status_badge(article.issue, with_schedule=False))
+        returned = newsroom.returned_reason(
+            article.issue,
+            last_action=getattr(article, "last_action", ""),
+            last_comment=getattr(article, "last_comment", ""),
+        )
+        return format_html(
+            "{} {}", article.issue.period_label, status_badge(article.issue, with_schedule=False, returned=returned)
+        )
 
     @admin.display(description="来源地区")
     def region_names(self, article):
@@ -82,7 +89,8 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
         return formfield
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("regions")
+        articles = super().get_queryset(request).prefetch_related("regions")
+        return newsroom.with_last_step(articles, issue_field="issue_id")
 
     def get_search_results(self, request, queryset, search_term):
         """Every term in the title or body, compared as the public search compares them (editorial.search).
@@ -207,6 +215,9 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
     def autosave_config(self, request, obj) -> dict:
         """What the form's autosave script needs: its key, where to send copies, and the copies to offer back."""
         key = autosave.article_key(obj) if obj is not None else ""
+        # The workbench links a new-article draft to the add form with ?draft=<key>: offer that one.
+        wanted = request.GET.get("draft", "")
+        offered_key = key or (wanted if wanted.startswith("new-") and autosave.KEY.fullmatch(wanted) else None)
         may_write = self.has_add_permission(request) or super().has_change_permission(request)
         return {
             "key": key,
@@ -217,7 +228,9 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
             "saveUrl": reverse("admin:editorial_article_autosave"),
             "discardUrl": reverse("admin:editorial_article_autosave_discard"),
             "poolCopyUrl": reverse("admin:editorial_article_save_as_new") if self.has_add_permission(request) else "",
-            "drafts": [autosave.as_offer(draft) for draft in autosave.drafts_to_offer(user=request.user, key=key)]
+            "drafts": [
+                autosave.as_offer(draft) for draft in autosave.drafts_to_offer(user=request.user, key=offered_key)
+            ]
             if may_write
             else [],
         }

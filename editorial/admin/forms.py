@@ -228,7 +228,9 @@ class PlaceForm(forms.Form):
         queryset=Article.objects.in_pool(),
         error_messages={"invalid_choice": "这篇稿件已不在稿件库中（可能已被别人编入期刊），请刷新页面。"},
     )
-    section = forms.ModelChoiceField(queryset=Section.objects.all(), label="栏目")
+    section = forms.ModelChoiceField(
+        queryset=Section.objects.all(), label="栏目", error_messages={"required": "请先为稿件选择栏目，再加入本期。"}
+    )
     correction_note = forms.CharField(label="更正说明", required=False, max_length=500)
 
 

@@ -13,9 +13,10 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from .. import services, workflow
+from .. import newsroom, services, workflow
 from ..activity import actor_name
 from ..models import Article, Issue, IssueSection, IssueTransition, Section
+from ..templatetags.newsroom import returned_note, status_badge
 from .filters import YearFilter
 from .forms import ArrangeForm, IssueAdminForm, PlaceForm, SectionAddForm, TransitionForm
 from .history import VersionHistoryMixin
@@ -30,13 +31,6 @@ class BoardSection:
 
     section: Section
     articles: list[Article]
-
-
-def status_badge(issue: Issue, *, with_schedule: bool = True) -> str:
-    label = issue.get_status_display()
-    if with_schedule and issue.status == Issue.Status.APPROVED and issue.scheduled_at:
-        label = f"已签发 · 定时 {workflow.format_short_time(issue.scheduled_at)}"
-    return format_html('<span class="digest-status digest-status--{}">{}</span>', issue.status, label)
 
 
 def last_change(obj) -> str:
@@ -91,7 +85,7 @@ class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
 
     @admin.display(description="状态", ordering="status")
     def status_display(self, issue):
-        return status_badge(issue)
+        return format_html("{}{}", status_badge(issue), returned_note(newsroom.returned_reason(issue)))
 
     @admin.display(description="稿件数", ordering="article_total")
     def article_count(self, issue):
@@ -102,12 +96,8 @@ class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
         return last_change(issue)
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("updated_by")
-            .annotate(article_total=Count("articles", distinct=True))
-        )
+        issues = super().get_queryset(request).select_related("updated_by")
+        return newsroom.with_last_step(issues.annotate(article_total=Count("articles", distinct=True)))
 
     def get_search_results(self, request, queryset, search_term):
         """第193期, 193 or a word of a title: digits find the issue number, anything else the article titles."""
@@ -224,9 +214,17 @@ class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
             pool = pool.filter(Q(title__icontains=pool_query) | Q(body__icontains=pool_query))
         placed = {section_id for section_id, _ in layout}
         can_edit = self.has_change_permission(request, issue)
+        log = list(issue.transitions.select_related("user").order_by("-created_at", "-pk"))
+        latest = log[0] if log else None
+        returned = newsroom.returned_reason(
+            issue, last_action=latest.action if latest else "", last_comment=latest.comment if latest else ""
+        )
         return {
             "issue": issue,
-            "status_badge": status_badge(issue),
+            "status_badge": status_badge(issue, returned=returned),
+            "returned_reason": returned,
+            "returned_by": actor_name(latest.user) if returned is not None else "",
+            "returned_at": latest.created_at if returned is not None else None,
             "board": board,
             "board_count": len(articles),
             "can_edit": can_edit,
@@ -236,7 +234,10 @@ class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
             "pool": list(pool[:POOL_SHOWN]),
             "pool_total": pool.count(),
             "pool_query": pool_query,
-            "pool_sections": [board_section.section for board_section in board],
+            # The issue's own sections first; any other section joins the issue when an article is placed in it.
+            "pool_sections": [board_section.section for board_section in board]
+            + [section for pk, section in sections.items() if pk not in placed],
+            "placed_section_ids": placed,
             "addable_sections": [section for pk, section in sections.items() if pk not in placed],
             "actions": [
                 (transition, TransitionForm(transition=transition, prefix=transition.name, issue=issue))
@@ -245,10 +246,7 @@ class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
             "problems": workflow.content_problems(issue)
             if issue.status in (Issue.Status.DRAFT, Issue.Status.IN_REVIEW)
             else [],
-            "log": [
-                (entry, workflow.action_label(entry.action), actor_name(entry.user))
-                for entry in issue.transitions.select_related("user").order_by("-created_at", "-pk")
-            ],
+            "log": [(entry, workflow.action_label(entry.action), actor_name(entry.user)) for entry in log],
             "preview_url": issue.get_absolute_url(),
         }
 
