@@ -52,6 +52,8 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
     ]
     change_form_template = "admin/editorial/article/change_form.html"
     change_list_template = "admin/editorial/article/change_list.html"
+    delete_confirmation_template = "admin/editorial/article/delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/editorial/article/delete_selected_confirmation.html"
 
     @admin.display(description="所在期刊", ordering="issue__number")
     def placement(self, article):

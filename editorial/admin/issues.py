@@ -7,15 +7,17 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from .. import newsroom, services, workflow
+from .. import newsroom, renditions, services, workflow
 from ..activity import actor_name
 from ..models import Article, Issue, IssueSection, IssueTransition, Section
+from ..selectors import issue_table_of_contents
 from ..templatetags.newsroom import returned_note, status_badge
 from .filters import YearFilter
 from .forms import ArrangeForm, IssueAdminForm, PlaceForm, SectionAddForm, TransitionForm
@@ -265,6 +267,9 @@ class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
                 name="editorial_issue_transition",
             ),
             path("<path:object_id>/arrange/", wrap(self.arrange_view), name="editorial_issue_arrange"),
+            path(
+                "<path:object_id>/signoff-sheet/", wrap(self.signoff_sheet_view), name="editorial_issue_signoff_sheet"
+            ),
             path("<path:object_id>/place/", wrap(self.place_view), name="editorial_issue_place"),
             path("<path:object_id>/sections/add/", wrap(self.section_add_view), name="editorial_issue_section_add"),
             path(
@@ -298,6 +303,39 @@ class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
     def _refused(self, request, refusal: ValidationError) -> None:
         messages.error(request, " ".join(refusal.messages))
 
+    def signoff_sheet_view(self, request, object_id):
+        """签发单: the issue's contents with printed pages, who submitted and signed it off, and lines to sign on."""
+        issue = self._issue(request, object_id)
+        try:
+            pages, pages_error = renditions.article_pages(issue=issue), ""
+        except renditions.RenditionError as error:
+            pages, pages_error = {}, str(error)
+        log = list(issue.transitions.select_related("user").order_by("-created_at", "-pk"))
+        submitted = next((entry for entry in log if entry.action == workflow.Submit.name), None)
+        approved = next((entry for entry in log if entry.action == workflow.Approve.name), None)
+        toc = issue_table_of_contents(issue=issue)
+        rows = [
+            (index, entry.section, article, pages.get(article.pk))
+            for index, (entry, article) in enumerate(
+                ((entry, article) for entry in toc for article in entry.articles), start=1
+            )
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"签发单 · {issue.period_label}",
+            "issue": issue,
+            "publication": issue.publication,
+            "rows": rows,
+            "page_count": max(pages.values(), default=None),
+            "pages_error": pages_error,
+            "submitted": submitted,
+            "submitter": actor_name(submitted.user) if submitted else "",
+            "approved": approved if approved and issue.status != Issue.Status.DRAFT else None,
+            "approver": actor_name(approved.user) if approved else "",
+            "printed_at": timezone.now(),
+        }
+        return TemplateResponse(request, "admin/editorial/issue/signoff_sheet.html", context)
+
     @method_decorator(require_POST)
     def next_issue_view(self, request):
         if not self.has_add_permission(request):
@@ -321,7 +359,7 @@ class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
         transition = workflow.TRANSITIONS[name]
         if not transition.user_may(request.user):
             raise PermissionDenied(f"您没有“{transition.label}”的权限。")
-        form = TransitionForm(request.POST, transition=transition, prefix=name)
+        form = TransitionForm(request.POST, transition=transition, prefix=name, issue=issue)
         if not form.is_valid():
             messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
             return self._back(issue, "#workflow")
