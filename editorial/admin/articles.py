@@ -18,6 +18,7 @@ from ..importers.regions import suggest_regions
 from ..models import Article, Issue, SourceRegion
 from ..resources import SPREADSHEET_FORMATS, ArticleResource
 from ..search import QueryError, parse_query
+from .contributions import WordUploadView
 from .filters import IssueYearFilter, PlacementFilter, RegionFilter
 from .forms import OVERWRITE, ArticleAdminForm, ColumnNameExportForm, MoveForm, PoolCopyForm
 from .history import VersionHistoryMixin
@@ -322,6 +323,11 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
         custom = [
             path("suggest-regions/", wrap(self.suggest_regions_view), name="editorial_article_suggest_regions"),
             path("save-as-new/", wrap(self.save_as_new_view), name="editorial_article_save_as_new"),
+            path(
+                "upload-word/",
+                wrap(WordUploadView.as_view(model_admin=self)),
+                name="editorial_article_upload_docx",
+            ),
             path("autosave/", wrap(self.autosave_view), name="editorial_article_autosave"),
             path("autosave/discard/", wrap(self.autosave_discard_view), name="editorial_article_autosave_discard"),
             path("<path:object_id>/move/", wrap(self.move_view), name="editorial_article_move"),
