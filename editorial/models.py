@@ -221,6 +221,17 @@ class SourceRegion(models.Model):
         return [alias.strip() for alias in self.aliases.replace("，", ",").split(",") if alias.strip()]
 
 
+class ArticleHistoricalRecords(HistoricalRecords):
+    """History whose copy of the regions has a Chinese name.
+
+    django-simple-history names a many-to-many field's history model after its class
+    (HistoricalArticle_regions), a name the admin's permission lists show to administrators.
+    """
+
+    def get_meta_options_m2m(self, through_model):
+        return {**super().get_meta_options_m2m(through_model), "verbose_name": "稿件历史版本的来源地区"}
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles of published issues: the one visibility rule for articles."""
@@ -291,7 +302,7 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
     # The search fields are derived from title and body, so history need not keep copies of them.
-    history = HistoricalRecords(
+    history = ArticleHistoricalRecords(
         verbose_name="稿件历史版本", m2m_fields=[regions], excluded_fields=["search_title", "search_text"]
     )
 

@@ -19,7 +19,7 @@ from ..models import Article, Issue, SourceRegion
 from ..resources import SPREADSHEET_FORMATS, ArticleResource
 from ..search import QueryError, parse_query
 from .contributions import WordUploadView
-from .filters import IssueYearFilter, PlacementFilter, RegionFilter
+from .filters import IssueYearFilter, PlacementFilter, RegionFilter, SectionFilter
 from .forms import OVERWRITE, ArticleAdminForm, ColumnNameExportForm, MoveForm, PoolCopyForm
 from .history import VersionHistoryMixin
 from .issues import last_change, status_badge, user_bound_form, without_form_only_fields
@@ -37,7 +37,7 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
     export_form_class = ColumnNameExportForm
     form = ArticleAdminForm
     list_display = ["title", "placement", "section", "region_names", "last_change"]
-    list_filter = [PlacementFilter, "section", RegionFilter, IssueYearFilter]
+    list_filter = [PlacementFilter, ("section", SectionFilter), RegionFilter, IssueYearFilter]
     search_fields = ["title", "body"]
     search_help_text = "在标题和正文中查找。"
     show_facets = admin.ShowFacets.ALWAYS

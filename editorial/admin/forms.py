@@ -30,7 +30,7 @@ def cleaned_body(value: str) -> str:
 class ArticleAdminForm(forms.ModelForm):
     """Title, body, section, regions, source — and the issue it sits in, limited to the issues the user may fill."""
 
-    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    opened_version = forms.IntegerField(label="打开时的版本号", widget=forms.HiddenInput, required=False)
     correction_note = forms.CharField(
         label="更正说明", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=CORRECTION_HELP
     )
@@ -124,7 +124,7 @@ class PoolCopyForm(forms.ModelForm):
 class IssueAdminForm(forms.ModelForm):
     """An issue's own fields; status and schedule change only through the workflow buttons."""
 
-    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    opened_version = forms.IntegerField(label="打开时的版本号", widget=forms.HiddenInput, required=False)
     correction_note = forms.CharField(
         label="更正说明", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=CORRECTION_HELP
     )

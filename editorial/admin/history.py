@@ -118,8 +118,13 @@ class VersionHistoryMixin:
         if history_id not in by_id:
             raise Http404("没有这个版本。")
         if request.method == "POST":
+            note = request.POST.get("correction_note", "").strip()
+            if note or not self.restore_needs_note(obj):
+                # The new version says what it is: the history lists it as 恢复, not as a plain 修改.
+                target = by_id[history_id]
+                note = f"{history.RESTORED}版本 {target.number}（{target.when}）" + (f"：{note}" if note else "")
             try:
-                self.restore_version(request, obj, history_id, request.POST.get("correction_note", ""))
+                self.restore_version(request, obj, history_id, note)
             except ValidationError as refusal:
                 messages.error(request, " ".join(refusal.messages))
                 return HttpResponseRedirect(self._url("history_restore", obj.pk, history_id))

@@ -34,3 +34,21 @@ def returned_note(reason: str | None) -> str:
     if reason is None:
         return ""
     return format_html('<div class="digest-returned-reason">退回原因：{}</div>', reason or "（未填写）")
+
+
+# How a list counts its rows: 共 4 期, 共 18 篇稿件, 共 6 个栏目; anything else 共 N 条.
+MEASURES = {
+    "issue": "期",
+    "article": "篇稿件",
+    "section": "个栏目",
+    "sourceregion": "个来源地区",
+    "publication": "种刊物",
+    "user": "个用户",
+    "group": "个角色",
+}
+
+
+@register.simple_tag
+def result_count(count: int, opts) -> str:
+    """The admin list's row count in Chinese, with the measure word its kind of record takes."""
+    return f"共 {count} {MEASURES.get(opts.model_name, '条')}"
