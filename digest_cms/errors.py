@@ -97,7 +97,8 @@ def csrf_failure(request, reason=""):
     # After logging in again: the page the form was on (the address posted to may take POST only).
     referer = urlsplit(_same_site_referer(request))
     login_next = referer.path + (f"?{referer.query}" if referer.query else "") or _admin_prefix()
-    return _render(request, "csrf", 403, login_next=login_next)
+    # Opening the page again (GET) is the way back, even when the refused form posted to that very address.
+    return _render(request, "csrf", 403, login_next=login_next, back_url=_same_site_referer(request))
 
 
 def server_error(request):

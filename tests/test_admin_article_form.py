@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from editorial import services, workflow
@@ -222,3 +223,15 @@ def test_the_way_back_never_leads_off_site(client, editor):
     login(client, editor)
     response = client.post(change_url(article), {**article_form_data(article), "_next": "https://evil.example/"})
     assert response.status_code == 302 and "evil.example" not in response["Location"]
+
+
+@pytest.mark.django_db
+def test_opening_a_deleted_article_leads_to_the_bin(client, editor):
+    article = make_article(issue=make_issue())
+    services.article_delete(article=article, user=editor)
+    login(client, editor)
+    response = client.get(change_url(article))
+    assert response.status_code == 302 and response["Location"] == reverse("admin:editorial_article_bin")
+    assert "这篇稿件已被删除" in " ".join(str(m) for m in get_messages(response.wsgi_request))
+    unknown = client.get(reverse("admin:editorial_article_change", args=[999999]))
+    assert unknown["Location"] == reverse("admin:index")

@@ -140,6 +140,7 @@ def test_an_expired_admin_form_gets_the_csrf_page_offering_to_log_in_again(edito
     page = text_of(response)
     assert "页面已过期" in page and "什么也没有改动" in page
     assert reverse("admin:login") + "?next=" + change in page
+    assert f'href="http://testserver{change}">返回刚才的页面' in page  # opening the form again is the way back
     assert not DJANGO_ENGLISH.search(page)
 
 

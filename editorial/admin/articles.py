@@ -1,5 +1,6 @@
 """The article admin: writing and correcting articles, moving them, region suggestions, history and the 回收站."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -225,6 +226,7 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
         return {
             "key": key,
             "user": request.user.pk,
+            "timeZone": settings.TIME_ZONE,
             "version": obj.version if obj is not None else None,
             "readOnly": obj is not None and not self.has_change_permission(request, obj),
             "pending": request.method == "POST",

@@ -44,6 +44,15 @@ class VersionHistoryMixin:
             *super().get_urls(),
         ]
 
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        """The address of something deleted leads to the 回收站, which can bring it back, not to a bare notice."""
+        key = str(object_id)
+        if key.isdigit() and self.model.history.filter(id=int(key), history_type="-").exists():
+            what = {"article": "这篇稿件", "issue": "这一期"}.get(opts.model_name, f"这条{opts.verbose_name}")
+            messages.warning(request, f"{what}已被删除，可以在下面的回收站中找到并恢复。")
+            return HttpResponseRedirect(self._url("bin"))
+        return super()._get_obj_does_not_exist_redirect(request, opts, object_id)
+
     def _url(self, name, *args):
         return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_{name}", args=args)
 

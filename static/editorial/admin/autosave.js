@@ -79,10 +79,14 @@
   var sameText = function (a, b) {
     return a.title.trim() === b.title.trim() && clean(a.body) === clean(b.body);
   };
+  // The office's time zone, whatever the computer's clock is set to: 11月26日 21:07.
+  var clock = new Intl.DateTimeFormat("zh-CN", {
+    timeZone: config.timeZone, month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
   var formatTime = function (ms) {
-    var at = new Date(ms);
-    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
-    return (at.getMonth() + 1) + "月" + at.getDate() + "日 " + pad(at.getHours()) + ":" + pad(at.getMinutes());
+    var parts = {};
+    clock.formatToParts(new Date(ms)).forEach(function (part) { parts[part.type] = part.value; });
+    return parts.month + "月" + parts.day + "日 " + parts.hour + ":" + parts.minute;
   };
   var post = function (url, fields, keepalive) {
     var data = new FormData();
