@@ -72,6 +72,30 @@ def draft_discard(*, user, key: str) -> None:
         ArticleDraft.objects.filter(user=user, key=key).delete()
 
 
+SAVED = "autosave-saved"
+
+
+def remember_saved(request, key: str) -> None:
+    """Note in the session when the form under `key` was saved, so the browser lets go of its older copies.
+
+    The browser cannot tell a save that went through from one lost to an expired login (both leave the
+    page); only a save that went through is noted here, in this login's session.
+    """
+    if key and KEY.fullmatch(key):
+        saved = {each: at for each, at in request.session.get(SAVED, {}).items() if each != key}
+        saved[key] = now_ms()
+        request.session[SAVED] = dict(sorted(saved.items(), key=lambda item: item[1])[-KEEP_PER_USER:])
+
+
+def saved_forms(request) -> dict[str, int]:
+    """When each form saved in this login was saved (milliseconds since the epoch), by key."""
+    return dict(request.session.get(SAVED, {}))
+
+
+def now_ms() -> int:
+    return int(timezone.now().timestamp() * 1000)
+
+
 def as_offer(draft: ArticleDraft) -> dict:
     """A draft as the page's script reads it."""
     return {

@@ -113,6 +113,9 @@ def test_saving_the_form_lets_its_copies_go(client, editor):
     login(client, editor)
     client.post(reverse("admin:editorial_article_change", args=[article.pk]), article_form_data(article, body="新正文"))
     assert not ArticleDraft.objects.exists()
+    # …and the page tells the browser when, so its own copy from before the save is let go too.
+    saved = offered(client.get(reverse("admin:editorial_article_change", args=[article.pk])))["saved"]
+    assert set(saved) == {f"article-{article.pk}"} and saved[f"article-{article.pk}"] <= autosave.now_ms()
 
     autosave.draft_save(user=editor, key="new-0123abcd", title="新稿", body="正文", base_version=None)
     client.post(

@@ -148,6 +148,7 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
         )
         for key in {request.POST.get(AUTOSAVE_KEY, ""), autosave.article_key(obj) if change else ""}:
             autosave.draft_discard(user=request.user, key=key)
+            autosave.remember_saved(request, key)
 
     def save_related(self, request, form, formsets, change):
         # article_save has saved the regions with the article, as one version.
@@ -230,6 +231,8 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
             "version": obj.version if obj is not None else None,
             "readOnly": obj is not None and not self.has_change_permission(request, obj),
             "pending": request.method == "POST",
+            "saved": autosave.saved_forms(request),
+            "now": autosave.now_ms(),
             "saveUrl": reverse("admin:editorial_article_autosave"),
             "discardUrl": reverse("admin:editorial_article_autosave_discard"),
             "poolCopyUrl": reverse("admin:editorial_article_save_as_new") if self.has_add_permission(request) else "",
@@ -270,20 +273,15 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
         return back if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) else ""
 
     def response_post_save_change(self, request, obj):
-        return (
-            HttpResponseRedirect(self.back_to(request))
-            if self.back_to(request)
-            else super().response_post_save_change(request, obj)
-        )
+        back = self.back_to(request)
+        return HttpResponseRedirect(back) if back else super().response_post_save_change(request, obj)
 
     def response_post_save_add(self, request, obj):
-        return (
-            HttpResponseRedirect(self.back_to(request))
-            if self.back_to(request)
-            else super().response_post_save_add(request, obj)
-        )
+        back = self.back_to(request)
+        return HttpResponseRedirect(back) if back else super().response_post_save_add(request, obj)
 
     def pool_copy_page(self, request, form, *, reason: str = "", status: int = 200):
+        posted_key = request.POST.get(AUTOSAVE_KEY, "")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -294,7 +292,7 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
             # The text on this page is still unsaved: keep autosaving it under the form's key.
             "autosave": {
                 **self.autosave_config(request, None),
-                "key": key if autosave.KEY.fullmatch(key := request.POST.get(AUTOSAVE_KEY, "")) else "",
+                "key": posted_key if autosave.KEY.fullmatch(posted_key) else "",
                 "pending": True,
                 "drafts": [],
             },
@@ -316,6 +314,7 @@ class ArticleAdmin(SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
                 form.add_error(None, refusal)
             else:
                 autosave.draft_discard(user=request.user, key=request.POST.get(AUTOSAVE_KEY, ""))
+                autosave.remember_saved(request, request.POST.get(AUTOSAVE_KEY, ""))
                 messages.success(request, f"已另存为新稿件《{article.title}》，放在稿件库中；原来那篇稿件没有改动。")
                 return HttpResponseRedirect(reverse("admin:editorial_article_change", args=[article.pk]))
         return self.pool_copy_page(request, form, status=400)

@@ -7,7 +7,7 @@ import pytest
 from editorial import workflow
 from editorial.models import Article, ArticleDraft
 from tests.e2e.admin import log_in
-from tests.factories import make_article, make_issue, make_user
+from tests.factories import TEST_PASSWORD, make_article, make_issue, make_user
 
 TYPED = "这是我在标签页关掉之前写下的一段话。"
 WPS_CLIPBOARD = "\u3000\u3000长三角数据中心集群开工。\n\u3000\u3000项目总投资\u00a0120\u00a0亿元。\u200b\n\u3000\u3000预计2027年投用。\n"
@@ -133,3 +133,30 @@ def test_an_article_opened_from_the_board_comes_back_to_the_board_after_saving(p
     page.wait_for_url(re.compile(rf"/admin/editorial/issue/{issue.pk}/change/#board$"))
     assert page.locator("[data-board] .digest-board__title").all_inner_texts() == ["板上的稿件（改）"]
     assert Article.objects.get(pk=article.pk).title == "板上的稿件（改）"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_save_after_the_login_expired_offers_the_text_back_after_logging_in_again(page):
+    make_user("editor", role="编辑")
+    article = make_article(issue=make_issue(), body="原来的正文。")
+    log_in(page, "editor")
+    page.goto(edit_url(article))
+    type_into_body(page, TYPED)
+    page.context.clear_cookies(name="sessionid")  # the login expired while the editor was typing
+    page.get_by_role("button", name="保存", exact=True).click()
+
+    page.wait_for_url(re.compile(r"/admin/login/\?next="))
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(re.compile(rf"{edit_url(article)}$"))
+    assert "没有保存的修改" in page.locator(".digest-recover").inner_text()
+    page.get_by_role("button", name="恢复未保存的内容").click()
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.wait_for_url(re.compile(r"/admin/editorial/article/$"))
+    assert Article.objects.get(pk=article.pk).body == "原来的正文。" + TYPED
+
+    # Saved in this login: the copies are let go, and the form offers nothing any more.
+    page.goto(edit_url(article))
+    assert page.locator(".digest-recover").count() == 0
+    assert not ArticleDraft.objects.exists()

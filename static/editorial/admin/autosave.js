@@ -107,6 +107,10 @@
     });
   };
 
+  // Times in the server's clock, so the browser's copies compare with the server's and with its saves.
+  var clockOffset = config.now - Date.now();
+  var serverNow = function () { return Date.now() + clockOffset; };
+
   var key = config.key || newToken();
   if (keyInput) {
     keyInput.value = key;
@@ -122,8 +126,10 @@
     if (!record) {
       return;
     }
-    if ((record.synced || record.submitted) && serverKeys.indexOf(each) === -1) {
-      removeLocal(each); // saved, or discarded on another page: the server has let it go
+    // Saved after it was typed (the server says so, for this login), or sent to the server and let go there.
+    var saved = config.saved[each];
+    if ((saved && record.savedAt <= saved) || (record.synced && serverKeys.indexOf(each) === -1)) {
+      removeLocal(each);
       return;
     }
     candidates.push({ key: each, title: record.title, body: record.body, baseVersion: record.baseVersion, savedAt: record.savedAt, where: "本浏览器中" });
@@ -242,7 +248,7 @@
       title: title.value,
       body: body.value,
       baseVersion: versionInput && versionInput.value ? Number(versionInput.value) : null,
-      savedAt: Date.now(),
+      savedAt: serverNow(),
     };
   };
   var sendNow = function (keepalive) {
@@ -281,14 +287,11 @@
   };
   title.addEventListener("input", changed);
   body.addEventListener("input", changed);
+  // The browser's copy stays until the server says the save went through: a login that expired meanwhile
+  // sends the form to the login page, and the copy is offered back after logging in again.
   form.addEventListener("submit", function () {
     submitting = true;
     window.clearTimeout(timer);
-    var record = readLocal(key);
-    if (record) {
-      record.submitted = true;
-      writeLocal(key, record);
-    }
   });
   var leaving = function () {
     if (!submitting && (timer !== null || firstUnsent !== null)) {
