@@ -1,6 +1,11 @@
-"""django-axes under a Chinese name in the admin's sidebar (its models' labels are in locale/)."""
+"""App configurations: the admin with the newsroom's workbench as its home page, and django-axes under a Chinese name."""
 
 from axes.apps import AppConfig as AxesAppConfig
+from django.contrib.admin.apps import AdminConfig
+
+
+class NewsroomAdminConfig(AdminConfig):
+    default_site = "editorial.workbench.NewsroomAdminSite"
 
 
 class LoginProtectionConfig(AxesAppConfig):

@@ -65,7 +65,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 
 def site_url() -> str:
-    """The site's own address (scheme and host), for every absolute link: feed, sitemap, mails.
+    """The site's own address (scheme and host), for every absolute link: feed, sitemap, mails, the 订阅 page.
 
     Never the Host header of a request: a cached feed must not carry whatever host its first reader sent.
     """
@@ -89,7 +89,8 @@ def site_url() -> str:
 SITE_URL = site_url()
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the workbench as its home page (editorial/workbench.py).
+    "digest_cms.apps.NewsroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -209,6 +210,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# Files browsers ask for at the site's root (/favicon.ico).
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 # The largest legacy text file the importer reads (bytes); a whole issue is well under 200 kB.
 LEGACY_IMPORT_MAX_BYTES = env_int("LEGACY_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
@@ -290,6 +293,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# A refused CSRF check gets a page in Chinese with a way back (digest_cms/errors.py).
+CSRF_FAILURE_VIEW = "digest_cms.errors.csrf_failure"
 
 # Content Security Policy (django-csp): scripts and styles from this site only, no inline script
 # anywhere. Inline <style> elements need the request's nonce; digest_cms/csp.py adds the two

@@ -1,4 +1,5 @@
-"""The Word file of an issue, built with python-docx. The only module that imports python-docx.
+"""The Word file of an issue, built with python-docx, and the text of a contributed Word file read with it.
+The only module that imports python-docx.
 
 Offices forward Word files, so the document follows the print layout on the same GB/T 9704
 grid: A4, text block 156 × 225 mm, 22 lines of 28 characters, the office's Windows fonts
@@ -10,13 +11,17 @@ fields that Word recomputes on F9 (their stored value is the PDF's page number w
 
 import io
 import re
+import zipfile
+from dataclasses import dataclass
 
 from docx import Document
 from docx.enum.section import WD_SECTION_START
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from lxml import etree
 
 from .printing import PrintDocument
 
@@ -382,3 +387,50 @@ def issue_docx(document: PrintDocument, *, page_numbers: dict[str, int] | None =
         return _Builder(document, page_numbers or {}).build()
     except ValueError as exc:
         raise DocxRenderError(f"Word 文件生成失败：{exc}") from exc
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a contribution (稿件的 Word 文件): its paragraphs in order, which of them are headings,
+# and what was left out (tables, pictures). editorial/contributions.py makes an article of it.
+
+HEADING_STYLES = re.compile(r"^(title|subtitle|heading \d|标题(\s*\d)?|副标题)$", re.IGNORECASE)
+
+
+class DocxReadError(Exception):
+    """The file is not a Word document python-docx can read; the message is for editors."""
+
+
+@dataclass(frozen=True)
+class WordParagraph:
+    text: str
+    is_heading: bool
+
+
+@dataclass(frozen=True)
+class WordText:
+    """The body text of a Word document: paragraphs in order, and how many tables and pictures it also held."""
+
+    paragraphs: tuple[WordParagraph, ...]
+    tables: int
+    pictures: int
+
+
+def read_docx(data: bytes) -> WordText:
+    """The paragraphs of a .docx file's body (headers, footers, tables and pictures are not text of the article)."""
+    try:
+        document = Document(io.BytesIO(data))
+    except (ValueError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, PackageNotFoundError) as exc:
+        raise DocxReadError(
+            "无法读取这个 Word 文件，可能已损坏，或不是 .docx 格式。请用 Word 或 WPS 另存为 .docx 后再上传。"
+        ) from exc
+    paragraphs = tuple(
+        WordParagraph(text=paragraph.text, is_heading=bool(HEADING_STYLES.match(_style_name(paragraph))))
+        for paragraph in document.paragraphs
+    )
+    pictures = len(document.element.body.findall(".//" + qn("w:drawing")))
+    return WordText(paragraphs=paragraphs, tables=len(document.tables), pictures=pictures)
+
+
+def _style_name(paragraph) -> str:
+    style = paragraph.style
+    return (style.name or "").strip() if style is not None else ""

@@ -14,6 +14,8 @@ from .formatting import actor_name, chinese_date, format_time
 from .models import Article, Issue, Section, SourceRegion
 
 KINDS = {"+": "新建", "~": "修改", "-": "删除"}
+# How a restore's reason begins (the admin's and the services' own wording alike): such a version reads 恢复.
+RESTORED = "恢复到"
 
 
 def text_diff(old: str, new: str) -> list[tuple[str, str]]:
@@ -67,6 +69,8 @@ class Version:
 
     @property
     def kind(self) -> str:
+        if self.record.history_type == "~" and self.reason.startswith(RESTORED):
+            return "恢复"
         return KINDS.get(self.record.history_type, self.record.history_type)
 
     @property

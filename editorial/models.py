@@ -244,6 +244,17 @@ DERIVED_FROM = frozenset({"title", "body"})
 DERIVED_FIELDS = frozenset({"search_title", "search_text"})
 
 
+class ArticleHistoricalRecords(HistoricalRecords):
+    """History whose copy of the regions has a Chinese name.
+
+    django-simple-history names a many-to-many field's history model after its class
+    (HistoricalArticle_regions), a name the admin's permission lists show to administrators.
+    """
+
+    def get_meta_options_m2m(self, through_model):
+        return {**super().get_meta_options_m2m(through_model), "verbose_name": "稿件历史版本的来源地区"}
+
+
 class ArticleQuerySet(models.QuerySet):
     """Bulk writes here cannot leave the search fields stale: they derive them, or refuse.
 
@@ -343,7 +354,7 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
     # The search fields are derived from title and body, so history need not keep copies of them.
-    history = HistoricalRecords(
+    history = ArticleHistoricalRecords(
         verbose_name="稿件历史版本",
         m2m_fields=[regions],
         excluded_fields=["search_title", "search_text"],
@@ -403,6 +414,7 @@ class IssueTransition(models.Model):
         SCHEDULE = "schedule", "定时发布"
         UNSCHEDULE = "unschedule", "取消定时"
         WITHDRAW = "withdraw", "撤回"
+        WITHDRAW_SUBMISSION = "withdraw_submission", "撤回提交"
         CORRECT = "correct", "更正"
         CREATE = "create", "新建"
         IMPORT_LEGACY = "import_legacy", "导入旧版文本"
@@ -779,3 +791,30 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class ArticleDraft(models.Model):
+    """What an editor typed into an article form and has not saved yet, kept every few seconds (自动保存)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="编辑")
+    key = models.CharField(
+        "表单", max_length=40, help_text="article-<稿件编号>：修改已有稿件；new-<随机码>：新建稿件的表单。"
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="稿件"
+    )
+    title = models.CharField("标题", max_length=200, blank=True)
+    body = models.TextField("正文", blank=True)
+    base_version = models.PositiveIntegerField(
+        "打开时的版本号", null=True, blank=True, help_text="表单打开时稿件的版本号；新建稿件为空。"
+    )
+    saved_at = models.DateTimeField("自动保存时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "自动保存的草稿"
+        verbose_name_plural = "自动保存的草稿"
+        ordering = ["-saved_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="article_draft_unique_per_form")]
+
+    def __str__(self):
+        return self.title or "（无标题）"

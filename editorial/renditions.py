@@ -128,6 +128,18 @@ def render(*, issue: Issue, format: Format) -> bytes:
         _release_memory()
 
 
+def article_pages(*, issue: Issue) -> dict[int, int]:
+    """The printed page each article of the issue starts on, by article pk (the PDF's layout, not stored)."""
+    document = print_document(issue=issue)
+    try:
+        pages = pdf.anchor_pages(render_print_html(document, for_pdf=True))
+    except pdf.PdfRenderError as exc:
+        raise RenditionError(str(exc)) from exc
+    finally:
+        _release_memory()
+    return {article.pk: pages[article.anchor] for article in document.articles if article.anchor in pages}
+
+
 def _release_memory() -> None:
     """Hand a render's memory back to the system.
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("sections/<slug:slug>/", views.SectionDetailView.as_view(), name="section-detail"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("feed/", LatestIssuesFeed(), name="feed"),
+    path("subscribe/", views.SubscribeView.as_view(), name="subscribe"),
     path("sitemap.xml", cached_sitemap, name="sitemap"),
 ]

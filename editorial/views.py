@@ -1,10 +1,14 @@
 """Public pages. Every issue lookup goes through IssueMixin, so staff preview and 404s work alike everywhere."""
 
+import datetime
 import time
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import ListView, TemplateView
 
@@ -255,6 +259,15 @@ class SectionDetailView(ArticleListMixin, ListView):
         return context
 
 
+class SubscribeView(TemplateView):
+    """订阅: what the Atom feed is and how to follow the digest with it."""
+
+    template_name = "editorial/subscribe.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "feed_url": settings.SITE_URL + reverse("editorial:feed")}
+
+
 class SearchView(CachedPageMixin, TemplateView):
     """Keyword search over published articles with filters; the filters keep their values across pages."""
 
@@ -288,6 +301,7 @@ class SearchView(CachedPageMixin, TemplateView):
         )
         context.update(filter=filterset, form=filterset.form, searched=searched, terms=())
         if searched and filterset.is_valid():
+            context["active_filters"] = active_filters(filterset.form)
             # Every page of one search shares its ranking, remembered until the archive changes.
             key = "search-ranking:" + stamped_key(sorted(params.lists()), self.stamp.token)
             results = SearchResults(
@@ -304,4 +318,42 @@ class SearchView(CachedPageMixin, TemplateView):
                 is_paginated=page.has_other_pages(),
                 terms=filterset.terms,
             )
+            if not paginator.count:
+                context["suggestions"] = no_hit_suggestions(
+                    terms=filterset.terms, query=self.request.GET.get("q", ""), filters=context["active_filters"]
+                )
         return context
+
+
+def active_filters(form) -> list[tuple[str, str]]:
+    """The filters a search uses besides its keywords, as (label, what was chosen) for the page to name."""
+    chosen = []
+    for name in ("region", "section", "year", "date_from", "date_to"):
+        value = form.cleaned_data.get(name)
+        if not value:
+            continue
+        if isinstance(value, datetime.date):
+            shown = f"{value.year}年{value.month}月{value.day}日"
+        else:
+            shown = dict(_flat_choices(form.fields[name].choices)).get(value, value)
+        chosen.append((str(form.fields[name].label), str(shown)))
+    return chosen
+
+
+def _flat_choices(choices):
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            yield from _flat_choices(label)
+        else:
+            yield str(value), label
+
+
+def no_hit_suggestions(*, terms: tuple[str, ...], query: str, filters: list) -> list[tuple[str, str]]:
+    """What to try after a search found nothing: the keywords without the filters, each keyword alone."""
+    search_url = reverse("editorial:search")
+    suggestions = []
+    if filters and query.strip():
+        suggestions.append((f"不限条件，只查“{query.strip()}”", f"{search_url}?{urlencode({'q': query.strip()})}"))
+    if len(terms) > 1:
+        suggestions += [(f"只查“{term}”", f"{search_url}?{urlencode({'q': term})}") for term in terms[:3]]
+    return suggestions

@@ -3,6 +3,7 @@
     草稿 ──提交审核──▶ 待审 ──签发──▶ 已签发 ──立即发布 / 定时发布──▶ 已发布 ──撤回──▶ 已撤回
       ▲                 │               │                                │
       └────退回修改─────┴───────────────┴────────────────────────────────┘ (从已撤回也可退回修改)
+    待审 ──撤回提交──▶ 草稿: only the submitter, while nobody has acted on the issue since.
 
 Who may do what is named here and nowhere else: each transition names the permission it needs,
 and `edit_denied_reason` is the one rule for changing an issue's content in each status.
@@ -133,6 +134,11 @@ class Transition:
     def is_available(cls, issue: Issue) -> bool:
         return issue.status in cls.sources
 
+    @classmethod
+    def refusal_for(cls, *, user, issue: Issue) -> str | None:
+        """Why `user` may not take this step on `issue` although they hold the permission (e.g. not the submitter)."""
+        return None
+
     def already_done(self, issue: Issue) -> bool:
         """True when a concurrent or repeated request already brought the issue where this one would."""
         return issue.status == self.target and self.target not in self.sources
@@ -171,6 +177,9 @@ class Transition:
                 raise ValidationError(
                     f"{locked.period_label}现在是“{locked.get_status_display()}”状态，不能{self.label}。请刷新页面查看最新状态。"
                 )
+            refusal = self.refusal_for(user=self.user, issue=locked)
+            if refusal:
+                raise PermissionDenied(refusal)
             self.check(locked)
             now = timezone.now()
             # The status and version in the WHERE clause make the write conditional even where
@@ -215,6 +224,30 @@ class Submit(Transition):
             raise ValidationError(["本期还不能提交审核：", *problems])
 
 
+class WithdrawSubmission(Transition):
+    """撤回提交: the editor who submitted takes the issue back while nobody has acted on it yet."""
+
+    name = Action.WITHDRAW_SUBMISSION
+    label = Action.WITHDRAW_SUBMISSION.label
+    done_message = "已撤回提交，本期回到草稿，可以继续修改。"
+    sources = frozenset({Status.IN_REVIEW})
+    target = Status.DRAFT
+    permission = "editorial.change_issue"
+    comment_label = "撤回说明（可选）"
+
+    @classmethod
+    def refusal_for(cls, *, user, issue):
+        submitted = issue.transitions.order_by("-created_at", "-pk").first()
+        if submitted is None or submitted.action != Submit.name:
+            return f"{issue.period_label}不是提交审核后等待处理的状态，不能撤回提交。"
+        if user is None or submitted.user_id != user.pk:
+            return f"只有提交人{actor_name(submitted.user)}可以撤回提交；如需修改，请主编退回。"
+        # Any change since the submission (a reviewer editing in review) moves the issue's stamp past it.
+        if issue.updated_at > submitted.created_at:
+            return f"{actor_name(issue.updated_by)}已经开始处理{issue.period_label}，不能再撤回提交；如需修改，请联系主编退回。"
+        return None
+
+
 class ReturnToDraft(Transition):
     name = Action.RETURN_TO_DRAFT
     label = Action.RETURN_TO_DRAFT.label
@@ -237,6 +270,7 @@ class Approve(Transition):
     target = Status.APPROVED
     permission = "editorial.approve_issue"
     comment_label = "签发意见（可选）"
+    confirm = "签发后本期即定稿，编辑不能再修改（主编仍可修改或退回）。确定签发吗？"
 
     def check(self, issue):
         problems = content_problems(issue)
@@ -361,11 +395,22 @@ class Correct(Transition):
 
 TRANSITIONS: dict[str, type[Transition]] = {
     transition.name: transition
-    for transition in (Submit, ReturnToDraft, Approve, Publish, Schedule, Unschedule, Withdraw, Correct)
+    for transition in (
+        Submit,
+        WithdrawSubmission,
+        ReturnToDraft,
+        Approve,
+        Publish,
+        Schedule,
+        Unschedule,
+        Withdraw,
+        Correct,
+    )
 }
 # The buttons on an issue page; corrections happen by editing, and scheduled publishing by the clock.
 MANUAL_TRANSITIONS = (
     Action.SUBMIT,
+    Action.WITHDRAW_SUBMISSION,
     Action.APPROVE,
     Action.PUBLISH,
     Action.SCHEDULE,
@@ -385,12 +430,18 @@ def available_transitions(*, user, issue: Issue) -> list[type[Transition]]:
     return [
         TRANSITIONS[name]
         for name in MANUAL_TRANSITIONS
-        if TRANSITIONS[name].is_available(issue) and TRANSITIONS[name].user_may(user)
+        if TRANSITIONS[name].is_available(issue)
+        and TRANSITIONS[name].user_may(user)
+        and TRANSITIONS[name].refusal_for(user=user, issue=issue) is None
     ]
 
 
 def submit(*, issue: Issue, user, comment: str = "") -> TransitionResult:
     return Submit(issue=issue, user=user, comment=comment).execute()
+
+
+def withdraw_submission(*, issue: Issue, user, comment: str = "") -> TransitionResult:
+    return WithdrawSubmission(issue=issue, user=user, comment=comment).execute()
 
 
 def return_to_draft(*, issue: Issue, user, comment: str) -> TransitionResult:

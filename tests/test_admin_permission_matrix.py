@@ -72,6 +72,7 @@ def pages(content) -> dict[str, tuple[str, dict[str, int]]]:
         "issue history": (admin_url("editorial_issue_history", draft.pk), EVERYONE_STAFF),
         "issue 校对 report": (admin_url("editorial_issue_proofreading", draft.pk), EVERYONE_STAFF),
         "issue bin": (admin_url("editorial_issue_bin"), EVERYONE_STAFF),
+        "sign-off sheet": (admin_url("editorial_issue_signoff_sheet", draft.pk), EVERYONE_STAFF),
         "issue delete page": (admin_url("editorial_issue_delete", draft.pk), REVIEWERS),
         "legacy import": (admin_url("editorial_issue_import_legacy"), ADMINISTRATORS),
         "article list": (admin_url("editorial_article_changelist"), EVERYONE_STAFF),

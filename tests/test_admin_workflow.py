@@ -164,7 +164,8 @@ def test_an_issue_goes_from_a_new_draft_to_published_and_corrected_through_the_a
     client.post(transition_url(issue, "submit"))
     as_user(client, reviewer)
     client.post(transition_url(issue, "approve"), {"approve-comment": "同意"})
-    response = client.post(transition_url(issue, "publish"))
+    # Dated next Friday: publishing now is early, which the page's dialog confirms (tests/test_admin_flows.py).
+    response = client.post(transition_url(issue, "publish"), {"publish-early_confirmed": "1"})
     assert "已发布" in messages_of(response)[-1]
     issue.refresh_from_db()
     assert issue.status == Status.PUBLISHED

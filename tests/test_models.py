@@ -115,7 +115,7 @@ def test_an_articles_paragraphs_are_its_blank_line_separated_blocks():
 def test_the_admin_is_named_after_the_masthead(admin_client):
     Publication.objects.filter(pk=Publication.objects.current().pk).update(title="沪浙合作简讯")
     page = admin_client.get("/admin/").content.decode()
-    assert "沪浙合作简讯 · 编辑部" in page and "<title>编辑工作台 | 沪浙合作简讯编辑部</title>" in page
+    assert "沪浙合作简讯 · 编辑部" in page and "<title>工作台 | 沪浙合作简讯编辑部</title>" in page
     assert "长三角每周要讯" not in page
 
 

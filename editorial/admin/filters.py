@@ -141,3 +141,11 @@ def _self_and_ancestors(pk: int | None, parents: dict[int, int | None]) -> list[
         chain.append(pk)
         pk = parents.get(pk)
     return chain
+
+
+class SectionFilter(admin.RelatedFieldListFilter):
+    """栏目, with the articles that have none under （无栏目） instead of the admin's bare “-”."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty_value_display = "（无栏目）"

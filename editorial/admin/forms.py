@@ -9,16 +9,28 @@ from django.db.models import Q
 from django.utils import timezone
 from import_export.forms import SelectableFieldsExportForm
 
-from .. import services, workflow
+from .. import services, text, workflow
+from ..formatting import actor_name, format_time
 from ..models import Article, Issue, Section
 
 CORRECTION_HELP = "本期已发布，您的修改会作为一次更正记录在期刊的流转记录里。请写明改了什么、为什么改。"
+# The button on a refused stale form that saves anyway, over the version it names (the one the editor was shown).
+OVERWRITE = "_overwrite_version"
+ARTICLE_ERRORS = {"title": {"required": "请填写标题。"}, "body": {"required": "请填写正文。"}}
+
+
+def cleaned_body(value: str) -> str:
+    """The body as stored (the paste rules, editorial/text.py); refused when nothing visible is left."""
+    body = text.clean_body(value)
+    if not body:
+        raise ValidationError("正文不能只有空格或空行。")
+    return body
 
 
 class ArticleAdminForm(forms.ModelForm):
     """Title, body, section, regions, source — and the issue it sits in, limited to the issues the user may fill."""
 
-    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    opened_version = forms.IntegerField(label="打开时的版本号", widget=forms.HiddenInput, required=False)
     correction_note = forms.CharField(
         label="更正说明", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=CORRECTION_HELP
     )
@@ -30,14 +42,16 @@ class ArticleAdminForm(forms.ModelForm):
             "title": forms.TextInput(attrs={"class": "digest-title-input", "autocomplete": "off"}),
             "body": forms.Textarea(attrs={"class": "digest-body-input", "rows": 18}),
         }
+        error_messages = ARTICLE_ERRORS
         help_texts = {
-            "body": "纯文本。每段之间空一行；不需要首行缩进，发布时自动排版。",
+            "body": "纯文本。可以直接从 WPS、Word 或网页粘贴：每行算一段，首行缩进和多余的空格会自动去掉，发布时自动排版。",
             "issue": "可以改到别的期刊（放在该栏目末尾），或清空放回稿件库。",
         }
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.stale_article = None  # the newer stored article, when a save comes from a stale form
         if self.instance.pk is not None:
             self.fields["opened_version"].initial = self.instance.version
         if "issue" in self.fields:
@@ -50,8 +64,8 @@ class ArticleAdminForm(forms.ModelForm):
             self.fields["correction_note"].widget = forms.HiddenInput()
 
     def clean_body(self):
-        # Browsers send textarea lines as CRLF; the body is stored with plain newlines.
-        return self.cleaned_data["body"].replace("\r\n", "\n").replace("\r", "\n")
+        # Pasted WPS/Word/web text becomes the paragraphs readers will see.
+        return cleaned_body(self.cleaned_data["body"])
 
     @staticmethod
     def touches_published_issue(issue) -> bool:
@@ -68,9 +82,16 @@ class ArticleAdminForm(forms.ModelForm):
             )
             version = cleaned.get("opened_version")
             if version is not None and version != stored.version:
-                raise services.StaleEditError(
-                    what=f"稿件《{stored.title}》", user=stored.updated_by, at=stored.updated_at
-                )
+                if self.data.get(OVERWRITE) != str(stored.version):
+                    self.stale_article = stored
+                    raise ValidationError(
+                        f"没有保存：稿件《{stored.title}》已被{actor_name(stored.updated_by)}于 "
+                        f"{format_time(stored.updated_at)} 修改过，您是在那之前打开的。"
+                        "您输入的内容都还在下面，没有丢失。",
+                        code="stale",
+                    )
+                # The editor saw the other version and chose to save theirs over it (history keeps both).
+                cleaned["opened_version"] = stored.version
             previous_issue = stored.issue
         else:
             previous_issue = None
@@ -87,10 +108,23 @@ class ArticleAdminForm(forms.ModelForm):
         return cleaned
 
 
+class PoolCopyForm(forms.ModelForm):
+    """另存为新稿件: what was typed into a form that can no longer be saved, kept as a new article in the pool."""
+
+    class Meta:
+        model = Article
+        fields = ["title", "body", "section", "regions", "source"]
+        error_messages = ARTICLE_ERRORS
+        widgets = ArticleAdminForm.Meta.widgets
+
+    def clean_body(self):
+        return cleaned_body(self.cleaned_data["body"])
+
+
 class IssueAdminForm(forms.ModelForm):
     """An issue's own fields; status and schedule change only through the workflow buttons."""
 
-    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    opened_version = forms.IntegerField(label="打开时的版本号", widget=forms.HiddenInput, required=False)
     correction_note = forms.CharField(
         label="更正说明", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=CORRECTION_HELP
     )
@@ -136,9 +170,16 @@ class TransitionForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
     )
 
+    early_confirmed = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, transition: type[workflow.Transition], issue: Issue | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.transition = transition
+        self.issue = issue
+        # Publishing before the 出刊日期 asks first (static/editorial/admin/early_publish.js); the server insists.
+        self.early_message = self._early_message(timezone.now()) if transition is workflow.Publish else ""
+        if transition is not workflow.Publish and transition is not workflow.Schedule:
+            del self.fields["early_confirmed"]
         self.fields["comment"].label = transition.comment_label
         self.fields["comment"].required = transition.comment_required
         if transition.comment_required:
@@ -150,6 +191,31 @@ class TransitionForm(forms.Form):
             self.fields["scheduled_at"].initial = timezone.localtime(planned) if planned else default_schedule_time()
         else:
             del self.fields["scheduled_at"]
+
+    def _early_message(self, when) -> str:
+        """The question to ask when publishing at `when` comes before the issue's 出刊日期, else ""."""
+        if self.issue is None or when is None:
+            return ""
+        days = (self.issue.date - timezone.localtime(when).date()).days
+        if days <= 0:
+            return ""
+        moment = "现在发布" if self.transition is workflow.Publish else "定时发布时间"
+        return (
+            f"{self.issue.period_label}的出刊日期是{self.issue.date.month}月{self.issue.date.day}日，"
+            f"{moment}比出刊日期早 {days} 天，读者届时就能看到本期。确定提前发布吗？"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "early_confirmed" not in self.fields:
+            return cleaned
+        when = cleaned.get("scheduled_at") if self.transition is workflow.Schedule else timezone.now()
+        question = self._early_message(when)
+        if question and cleaned.get("early_confirmed") != "1":
+            raise ValidationError(
+                f"没有{self.transition.label}：{question.removesuffix('确定提前发布吗？')}请确认后再操作。"
+            )
+        return cleaned
 
 
 def default_schedule_time():
@@ -194,7 +260,9 @@ class PlaceForm(forms.Form):
         queryset=Article.objects.in_pool(),
         error_messages={"invalid_choice": "这篇稿件已不在稿件库中（可能已被别人编入期刊），请刷新页面。"},
     )
-    section = forms.ModelChoiceField(queryset=Section.objects.all(), label="栏目")
+    section = forms.ModelChoiceField(
+        queryset=Section.objects.all(), label="栏目", error_messages={"required": "请先为稿件选择栏目，再加入本期。"}
+    )
     correction_note = forms.CharField(label="更正说明", required=False, max_length=500)
 
 

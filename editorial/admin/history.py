@@ -44,6 +44,15 @@ class VersionHistoryMixin:
             *super().get_urls(),
         ]
 
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        """The address of something deleted leads to the 回收站, which can bring it back, not to a bare notice."""
+        key = str(object_id)
+        if key.isdigit() and self.model.history.filter(id=int(key), history_type="-").exists():
+            what = {"article": "这篇稿件", "issue": "这一期"}.get(opts.model_name, f"这条{opts.verbose_name}")
+            messages.warning(request, f"{what}已被删除，可以在下面的回收站中找到并恢复。")
+            return HttpResponseRedirect(self._url("bin"))
+        return super()._get_obj_does_not_exist_redirect(request, opts, object_id)
+
     def _url(self, name, *args):
         return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_{name}", args=args)
 
@@ -118,8 +127,13 @@ class VersionHistoryMixin:
         if history_id not in by_id:
             raise Http404("没有这个版本。")
         if request.method == "POST":
+            note = request.POST.get("correction_note", "").strip()
+            if note or not self.restore_needs_note(obj):
+                # The new version says what it is: the history lists it as 恢复, not as a plain 修改.
+                target = by_id[history_id]
+                note = f"{history.RESTORED}版本 {target.number}（{target.when}）" + (f"：{note}" if note else "")
             try:
-                self.restore_version(request, obj, history_id, request.POST.get("correction_note", ""))
+                self.restore_version(request, obj, history_id, note)
             except ValidationError as refusal:
                 messages.error(request, " ".join(refusal.messages))
                 return HttpResponseRedirect(self._url("history_restore", obj.pk, history_id))

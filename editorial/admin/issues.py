@@ -7,15 +7,18 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from .. import achievements, services, workflow
+from .. import achievements, newsroom, renditions, services, workflow
 from ..formatting import actor_name, format_short_time
 from ..models import Article, Issue, IssueSection, IssueTransition, Section
+from ..selectors import issue_table_of_contents
+from ..templatetags.newsroom import returned_note, status_badge
 from .filters import YearFilter
 from .forms import ArrangeForm, IssueAdminForm, PlaceForm, SectionAddForm, TransitionForm
 from .history import VersionHistoryMixin
@@ -31,13 +34,6 @@ class BoardSection:
 
     section: Section
     articles: list[Article]
-
-
-def status_badge(issue: Issue, *, with_schedule: bool = True) -> str:
-    label = issue.get_status_display()
-    if with_schedule and issue.status == Issue.Status.APPROVED and issue.scheduled_at:
-        label = f"已签发 · 定时 {format_short_time(issue.scheduled_at)}"
-    return format_html('<span class="digest-status digest-status--{}">{}</span>', issue.status, label)
 
 
 def last_change(obj) -> str:
@@ -96,7 +92,7 @@ class IssueAdmin(IssueProofreadingMixin, VersionHistoryMixin, admin.ModelAdmin):
 
     @admin.display(description="状态", ordering="status")
     def status_display(self, issue):
-        return status_badge(issue)
+        return format_html("{}{}", status_badge(issue), returned_note(newsroom.returned_reason(issue)))
 
     @admin.display(description="稿件数", ordering="article_total")
     def article_count(self, issue):
@@ -107,12 +103,8 @@ class IssueAdmin(IssueProofreadingMixin, VersionHistoryMixin, admin.ModelAdmin):
         return last_change(issue)
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("updated_by")
-            .annotate(article_total=Count("articles", distinct=True))
-        )
+        issues = super().get_queryset(request).select_related("updated_by")
+        return newsroom.with_last_step(issues.annotate(article_total=Count("articles", distinct=True)))
 
     def get_search_results(self, request, queryset, search_term):
         """第193期, 193 or a word of a title: digits find the issue number, anything else the article titles."""
@@ -234,9 +226,17 @@ class IssueAdmin(IssueProofreadingMixin, VersionHistoryMixin, admin.ModelAdmin):
             pool = pool.filter(Q(title__icontains=pool_query) | Q(body__icontains=pool_query))
         placed = {section_id for section_id, _ in layout}
         can_edit = self.has_change_permission(request, issue)
+        log = list(issue.transitions.select_related("user").order_by("-created_at", "-pk"))
+        latest = log[0] if log else None
+        returned = newsroom.returned_reason(
+            issue, last_action=latest.action if latest else "", last_comment=latest.comment if latest else ""
+        )
         return {
             "issue": issue,
-            "status_badge": status_badge(issue),
+            "status_badge": status_badge(issue, returned=returned),
+            "returned_reason": returned,
+            "returned_by": actor_name(latest.user) if returned is not None else "",
+            "returned_at": latest.created_at if returned is not None else None,
             "board": board,
             "board_count": len(articles),
             "can_edit": can_edit,
@@ -246,7 +246,10 @@ class IssueAdmin(IssueProofreadingMixin, VersionHistoryMixin, admin.ModelAdmin):
             "pool": list(pool[:POOL_SHOWN]),
             "pool_total": pool.count(),
             "pool_query": pool_query,
-            "pool_sections": [board_section.section for board_section in board],
+            # The issue's own sections first; any other section joins the issue when an article is placed in it.
+            "pool_sections": [board_section.section for board_section in board]
+            + [section for pk, section in sections.items() if pk not in placed],
+            "placed_section_ids": placed,
             "addable_sections": [section for pk, section in sections.items() if pk not in placed],
             "actions": [
                 (transition, TransitionForm(transition=transition, prefix=transition.name, issue=issue))
@@ -255,10 +258,7 @@ class IssueAdmin(IssueProofreadingMixin, VersionHistoryMixin, admin.ModelAdmin):
             "problems": workflow.content_problems(issue)
             if issue.status in (Issue.Status.DRAFT, Issue.Status.IN_REVIEW)
             else [],
-            "log": [
-                (entry, workflow.action_label(entry.action), actor_name(entry.user))
-                for entry in issue.transitions.select_related("user").order_by("-created_at", "-pk")
-            ],
+            "log": [(entry, workflow.action_label(entry.action), actor_name(entry.user)) for entry in log],
             "preview_url": issue.get_absolute_url(),
         }
 
@@ -277,6 +277,9 @@ class IssueAdmin(IssueProofreadingMixin, VersionHistoryMixin, admin.ModelAdmin):
                 name="editorial_issue_transition",
             ),
             path("<path:object_id>/arrange/", wrap(self.arrange_view), name="editorial_issue_arrange"),
+            path(
+                "<path:object_id>/signoff-sheet/", wrap(self.signoff_sheet_view), name="editorial_issue_signoff_sheet"
+            ),
             path("<path:object_id>/place/", wrap(self.place_view), name="editorial_issue_place"),
             path("<path:object_id>/sections/add/", wrap(self.section_add_view), name="editorial_issue_section_add"),
             path(
@@ -310,6 +313,39 @@ class IssueAdmin(IssueProofreadingMixin, VersionHistoryMixin, admin.ModelAdmin):
     def _refused(self, request, refusal: ValidationError) -> None:
         messages.error(request, " ".join(refusal.messages))
 
+    def signoff_sheet_view(self, request, object_id):
+        """签发单: the issue's contents with printed pages, who submitted and signed it off, and lines to sign on."""
+        issue = self._issue(request, object_id)
+        try:
+            pages, pages_error = renditions.article_pages(issue=issue), ""
+        except renditions.RenditionError as error:
+            pages, pages_error = {}, str(error)
+        log = list(issue.transitions.select_related("user").order_by("-created_at", "-pk"))
+        submitted = next((entry for entry in log if entry.action == workflow.Submit.name), None)
+        approved = next((entry for entry in log if entry.action == workflow.Approve.name), None)
+        toc = issue_table_of_contents(issue=issue)
+        rows = [
+            (index, entry.section, article, pages.get(article.pk))
+            for index, (entry, article) in enumerate(
+                ((entry, article) for entry in toc for article in entry.articles), start=1
+            )
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"签发单 · {issue.period_label}",
+            "issue": issue,
+            "publication": issue.publication,
+            "rows": rows,
+            "page_count": max(pages.values(), default=None),
+            "pages_error": pages_error,
+            "submitted": submitted,
+            "submitter": actor_name(submitted.user) if submitted else "",
+            "approved": approved if approved and issue.status != Issue.Status.DRAFT else None,
+            "approver": actor_name(approved.user) if approved else "",
+            "printed_at": timezone.now(),
+        }
+        return TemplateResponse(request, "admin/editorial/issue/signoff_sheet.html", context)
+
     @method_decorator(require_POST)
     def next_issue_view(self, request):
         if not self.has_add_permission(request):
@@ -333,7 +369,7 @@ class IssueAdmin(IssueProofreadingMixin, VersionHistoryMixin, admin.ModelAdmin):
         transition = workflow.TRANSITIONS[name]
         if not transition.user_may(request.user):
             raise PermissionDenied(f"您没有“{transition.label}”的权限。")
-        form = TransitionForm(request.POST, transition=transition, prefix=name)
+        form = TransitionForm(request.POST, transition=transition, prefix=name, issue=issue)
         if not form.is_valid():
             messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
             return self._back(issue, "#workflow")

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from .. import workflow
-from ..models import Issue
+from ..models import Issue, IssueTransition
 from ..proofreading import RULES_BY_ID, Located, proofread_article
 from ..proofreading.dismissals import after_save, dismiss, keys_for, parse_pending, restore, split
 from ..proofreading.reports import issue_report
@@ -24,7 +24,7 @@ from ..proofreading.reports import issue_report
 TITLE_LIMIT = 1_000
 BODY_LIMIT = 50_000
 # Transitions that ask first when the issue still has open findings: handing it on, and signing it off.
-CONFIRMED_TRANSITIONS = ("submit", "approve")
+CONFIRMED_TRANSITIONS = (IssueTransition.Action.SUBMIT, IssueTransition.Action.APPROVE)
 CONFIRMATION_FIELD = "proofreading_confirmed"
 PENDING_FIELD = "proofreading_dismissed"
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")

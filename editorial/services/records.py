@@ -3,6 +3,8 @@
 Whoever writes — an edit form, the compose board, a legacy import, a backup restore, the
 generator, a spreadsheet — each article written keeps what the record promises:
 
+- its body in clean paragraphs (`text.clean_body`, the paste rules), so what an editor's
+  counter shows is what readers get, whichever way the text came in;
 - its search fields derived from title and body (`ArticleQuerySet`'s bulk writes derive them);
 - `version` one higher than stored, so a form opened before this write is refused as stale;
 - its regions as given (or as they were), and one version in the history with those regions
@@ -25,6 +27,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from ..models import Article, Issue
+from ..text import clean_body
 
 # What an update writes: every field of the article but its identity and origin.
 UPDATED_FIELDS = [
@@ -81,6 +84,7 @@ def write_articles(writes: Iterable[ArticleWrite], *, user, reason: str = "", no
     for article in old:
         article.version = stored[article.pk][0] + 1
     for article in new + old:
+        article.body = clean_body(article.body)
         article.updated_by = user
         article.updated_at = now
     Article.objects.bulk_create(new, batch_size=BATCH_SIZE)

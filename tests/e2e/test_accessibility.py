@@ -14,6 +14,8 @@ PAGES = {
     "article": None,  # the sample's first article, known once imported
     "search": "/search/?q=区块链&region=shanghai",
     "search with errors": "/search/?date_from=2020-12-01&date_to=2020-01-01",
+    "search without hits": "/search/?q=区块链 火星&region=shanghai",
+    "subscribe": "/subscribe/",
     "archive": "/issues/",
     "region": "/regions/shanghai/",
     "section": "/sections/economy/",

@@ -46,3 +46,27 @@ def test_a_reader_searches_with_a_region_filter_and_pages_through_the_results(pa
     expect(page.get_by_label("地区", exact=True)).to_have_value("shanghai")
     page.get_by_role("link", name="上一页").click()
     expect(page.locator(".card")).to_have_count(20)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_on_a_phone_the_results_come_first_and_the_filters_fold(page):
+    issue = make_published_issue(number=200)
+    for n in range(3):
+        make_article(issue=issue, title=f"浦东区块链项目第{n + 1}号", body="区块链应用落地。", regions=["pudong"])
+    make_article(issue=issue, title="江苏区块链项目", body="区块链。", regions=["jiangsu"])
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto("/search/?q=区块链")
+
+    first_card = page.locator(".card").first
+    expect(first_card).to_be_in_viewport()
+    assert page.locator(".results-heading").bounding_box()["y"] < 450
+    region = page.get_by_label("地区", exact=True)
+    expect(region).to_be_hidden()  # folded under 筛选条件
+
+    page.locator(".search-fold > summary").click()
+    expect(region).to_be_visible()
+    region.select_option("jiangsu")
+    page.get_by_role("button", name="按条件检索").click()
+    expect(page.locator(".results-heading")).to_contain_text("共找到 1 篇文章")
+    expect(page.locator(".search-chosen")).to_have_text("江苏（含下辖地区）")
+    expect(page.locator(".card")).to_have_count(1)

@@ -1,5 +1,5 @@
-/* The article form: region suggestions from the importer's detector, a character count, and a warning
- * before leaving with unsaved changes. Regions are added to the admin's autocomplete (select2) field. */
+/* The article form: the paste rules and a character count, region suggestions from the importer's detector,
+ * and a warning before leaving with unsaved changes. Regions are added to the admin's autocomplete (select2) field. */
 (function () {
   "use strict";
 
@@ -12,18 +12,34 @@
   var regions = form.querySelector("#id_regions");
   var box = document.getElementById("region-suggestions");
 
-  /* Body: 正文 N 字，M 段 under the textarea. */
+  /* Body: pasted text becomes clean paragraphs (clean_body.js, the server's rules), counted under the textarea. */
   if (body) {
+    var rules = window.digestText;
     var count = document.createElement("div");
     count.className = "digest-body-count";
     count.setAttribute("aria-live", "polite");
     (body.closest(".flex-container") || body).insertAdjacentElement("afterend", count);
     var updateCount = function () {
-      var text = body.value.replace(/\r\n/g, "\n");
-      var characters = text.replace(/\s/g, "").length;
-      var paragraphs = text.split(/\n\s*\n/).filter(function (block) { return block.trim(); }).length;
-      count.textContent = "正文 " + characters + " 字，" + paragraphs + " 段";
+      var cleaned = rules.cleanBody(body.value);
+      count.textContent = "正文 " + cleaned.replace(/\s/g, "").length + " 字，" + rules.paragraphCount(body.value) + " 段";
     };
+    body.addEventListener("paste", function (event) {
+      var pasted = event.clipboardData && event.clipboardData.getData("text/plain");
+      if (!pasted) {
+        return;
+      }
+      var cleaned = rules.cleanBody(pasted);
+      if (cleaned === pasted) {
+        return;
+      }
+      event.preventDefault();
+      // insertText keeps the browser's undo history; setRangeText where it is not supported.
+      body.focus();
+      if (!document.execCommand || !document.execCommand("insertText", false, cleaned)) {
+        body.setRangeText(cleaned, body.selectionStart, body.selectionEnd, "end");
+        body.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+    });
     body.addEventListener("input", updateCount);
     updateCount();
   }
