@@ -1,7 +1,16 @@
-"""django-axes under a Chinese name in the admin's sidebar (its models' labels are in locale/)."""
+"""The project's app configurations: the admin with its own site, django-axes under a Chinese name."""
 
 from axes.apps import AppConfig as AxesAppConfig
+from django.contrib.admin.apps import AdminConfig
+
+
+class DigestAdminConfig(AdminConfig):
+    """django.contrib.admin with `admin.site` a DigestAdminSite (digest_cms/admin_site.py)."""
+
+    default_site = "digest_cms.admin_site.DigestAdminSite"
 
 
 class LoginProtectionConfig(AxesAppConfig):
+    """django-axes; its models' labels are in locale/."""
+
     verbose_name = "登录保护"

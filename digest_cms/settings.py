@@ -64,7 +64,8 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the project's admin site (digest_cms/admin_site.py).
+    "digest_cms.apps.DigestAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -272,6 +273,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "digest_cms.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "digest_cms.lockout.lockout_response"
 AXES_VERBOSE = False
+# A wrong current password in the password change form counts as a failed login (digest_cms/password_change.py);
+# django-axes keeps the form's fields with each failure, never these.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "old_password", "new_password1", "new_password2"]
 
 LOGGING = {
     "version": 1,

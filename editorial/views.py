@@ -21,7 +21,7 @@ from .caching import (
     published_issue_stamp,
     stamped_key,
 )
-from .filters import ArticleFilter
+from .filters import ArticleFilter, parse_year
 from .models import Article, Issue, Section, SourceRegion
 from .search import SearchResults
 from .selectors import issues_visible_to, may_preview
@@ -97,7 +97,7 @@ class IssueArchiveView(CachedPageMixin, ListView):
 
     def get_queryset(self):
         raw = self.request.GET.get("year", "").strip()
-        self.year = int(raw) if raw.isascii() and raw.isdigit() and len(raw) == 4 else None
+        self.year = parse_year(raw)
         self.year_error = f"“{raw[:20]}”不是有效的年份，下面列出全部往期。" if raw and self.year is None else ""
         return selectors.archive_issues(year=self.year)
 
