@@ -11,6 +11,10 @@ class DigestAdminConfig(AdminConfig):
 
 
 class LoginProtectionConfig(AxesAppConfig):
-    """django-axes; its models' labels are in locale/."""
+    """django-axes; its models' labels are in locale/. Registers the check of TRUSTED_PROXIES, which it relies on."""
 
     verbose_name = "登录保护"
+
+    def ready(self):
+        super().ready()
+        from . import checks  # noqa: F401  (imported to register)

@@ -82,6 +82,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every request's access log line names the client's real address (gunicorn.conf.py).
+    "digest_cms.client_ip.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "digest_cms.query_guard.RejectNulInQueryMiddleware",
@@ -250,9 +252,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# The addresses of the reverse proxies in front of the site (IPs or networks, comma-separated), e.g.
-# TRUSTED_PROXIES=127.0.0.1,::1 for nginx on the same host. Only a request arriving from one of them
-# has its X-Forwarded-For believed; unset, the client is always the connection's own address.
+# The addresses of the reverse proxies in front of the site (comma-separated), e.g. TRUSTED_PROXIES=127.0.0.1,::1
+# for nginx on the same host. Only a request arriving from one of them has its X-Forwarded-For believed; unset,
+# the client is always the connection's own address. The proxies' own addresses only: a client inside a listed
+# network could claim any address (a system check warns about networks wider than 16 addresses).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 for _proxy in TRUSTED_PROXIES:
     try:

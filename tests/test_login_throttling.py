@@ -250,3 +250,74 @@ def test_a_locked_password_change_is_logged(client, chief, caplog):
     with caplog.at_level("WARNING", logger="digest_cms.security"):
         change_password(client, PASSWORD)
     assert "password change refused: locked out user=chief address=203.0.113.7" in caplog.messages
+
+
+# ---------------------------------------------------------------- trusting proxies, and the access log
+
+
+@pytest.mark.parametrize(
+    ("trusted", "warned"),
+    [
+        (["127.0.0.1", "::1"], []),
+        (["10.0.0.5", "10.0.0.6", "10.0.1.0/28", "2001:db8::/124"], []),
+        (["10.0.0.0/8"], ["10.0.0.0/8"]),
+        (["127.0.0.1", "192.168.0.0/24", "2001:db8::/64"], ["192.168.0.0/24", "2001:db8::/64"]),
+        (["10.0.0.0/27"], ["10.0.0.0/27"]),
+    ],
+)
+def test_a_system_check_warns_when_trusted_proxies_lists_more_than_a_handful_of_hosts(settings, trusted, warned):
+    from digest_cms.checks import trusted_proxies_are_hosts
+
+    settings.TRUSTED_PROXIES = trusted
+    warnings = trusted_proxies_are_hosts(None)
+    assert [warning.id for warning in warnings] == ["digest_cms.W001"] * len(warned)
+    assert all(network in warning.msg for network, warning in zip(warned, warnings, strict=True))
+
+
+def test_the_deployment_check_fails_on_a_trusted_network_such_as_a_whole_office():
+    from tests.test_settings import STRONG_KEY, run_manage
+
+    env = {"DEBUG": "0", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "x.example", "TRUSTED_PROXIES": "10.0.0.0/8"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "digest_cms.W001" in result.stdout + result.stderr
+
+
+def gunicorn_access_line(environ: dict) -> str:
+    """The line gunicorn.conf.py's access log format makes of a request that left `environ` behind."""
+    import datetime
+    import runpy
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    config = Config()
+    config.set("access_log_format", runpy.run_path("gunicorn.conf.py")["access_log_format"])
+
+    class Response:
+        status, sent, response_length, headers = "200 OK", 5, 5, []
+
+    class Request:
+        headers = [("X-FORWARDED-FOR", environ.get("HTTP_X_FORWARDED_FOR", ""))]
+
+    environ = {"RAW_URI": "/", "SERVER_PROTOCOL": "HTTP/1.1", **environ}
+    atoms = Logger(config).atoms(Response(), Request(), environ, datetime.timedelta(milliseconds=2))
+    return config.access_log_format % Logger.atoms_wrapper_class(atoms)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("remote_addr", "forwarded_for", "logged"),
+    [
+        ("127.0.0.1", "6.6.6.6, 203.0.113.7", "203.0.113.7 127.0.0.1"),  # the forged entry on the left is not logged
+        ("198.51.100.9", "6.6.6.6", "198.51.100.9 198.51.100.9"),  # not from the proxy: the header is ignored
+    ],
+)
+def test_the_access_log_names_the_client_as_resolved_through_the_trusted_proxies(
+    client, settings, remote_addr, forwarded_for, logged
+):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    response = client.get("/healthz", REMOTE_ADDR=remote_addr, HTTP_X_FORWARDED_FOR=forwarded_for)
+    line = gunicorn_access_line(response.wsgi_request.META)
+    assert line.startswith(f'{logged} "GET / HTTP/1.1" 200'), line
+    assert "6.6.6.6" not in line
