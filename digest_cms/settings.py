@@ -216,11 +216,16 @@ LOGIN_URL = "admin:login"
 # Where a login lands when its ?next= is missing or refused (off-site): the editors' desk.
 LOGIN_REDIRECT_URL = "admin:index"
 
-# HTTPS: on by default in production; behind a TLS-terminating proxy set
-# SECURE_PROXY_SSL_HEADER=1 (the proxy sends X-Forwarded-Proto) and, if the
-# proxy already redirects, SECURE_SSL_REDIRECT=0.
+# HTTPS: on by default in production. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=1 (the proxy
+# sends X-Forwarded-Proto) and, when the proxy itself redirects plain HTTP to HTTPS, SECURE_SSL_REDIRECT=proxy:
+# Django then does not redirect, and the deployment check's warning that nothing redirects (security.W008) is
+# silenced — on that statement only. SECURE_SSL_REDIRECT=0 turns the redirect off without it: the check still warns.
+PROXY_REDIRECTS_TO_HTTPS = False
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    PROXY_REDIRECTS_TO_HTTPS = os.environ.get("SECURE_SSL_REDIRECT", "").strip().lower() == "proxy"
+    SECURE_SSL_REDIRECT = False if PROXY_REDIRECTS_TO_HTTPS else env_bool("SECURE_SSL_REDIRECT", True)
+    if PROXY_REDIRECTS_TO_HTTPS:
+        SILENCED_SYSTEM_CHECKS = ["security.W008"]
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
