@@ -306,7 +306,8 @@ LOGGING = {
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
-# An uploaded sheet waits between preview and confirm in the default storage, which every app server shares.
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
+# An uploaded sheet waits between preview and confirm in the default storage, which every app server shares,
+# for an hour at most (editorial/previews.py).
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "editorial.previews.ExpiringMediaStorage"
 
 SIMPLE_HISTORY_REVERT_DISABLED = False
