@@ -34,6 +34,7 @@ def checked_changelist(changelist_class):
             try:
                 queryset = super().get_queryset(request, exclude_parameters)
                 if exclude_parameters is None:
+                    # A year lookup works out its date range here: year 0 fails now, not while the page renders.
                     queryset.query.get_compiler(queryset.db, elide_empty=False).as_sql()
             except IncorrectLookupParameters:
                 messages.warning(request, BAD_FILTER_MESSAGE)

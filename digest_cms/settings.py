@@ -191,6 +191,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # PDF and Word files rendered at once in one process (a gunicorn worker): each holds a CPU for seconds and
 # 100+ MB. More readers asking for files nobody has rendered yet get a 503 page asking them to retry.
 RENDITION_RENDERS_PER_WORKER = env_int("RENDITION_RENDERS_PER_WORKER", 1)
+if RENDITION_RENDERS_PER_WORKER < 1:
+    raise ImproperlyConfigured("RENDITION_RENDERS_PER_WORKER must be 1 or more: 0 would never render a PDF.")
 
 # The largest legacy text file the importer reads (bytes); a whole issue is well under 200 kB.
 LEGACY_IMPORT_MAX_BYTES = env_int("LEGACY_IMPORT_MAX_BYTES", 2 * 1024 * 1024)

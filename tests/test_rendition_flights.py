@@ -205,3 +205,5 @@ def test_the_production_cap_is_one_render_per_worker_and_comes_from_the_environm
     code = "from django.conf import settings; print(settings.RENDITION_RENDERS_PER_WORKER)"
     result = run_manage("shell", "--no-imports", "-c", code, env={"DEBUG": "1", "RENDITION_RENDERS_PER_WORKER": "3"})
     assert result.stdout.strip() == "3", result.stderr
+    refused = run_manage("check", env={"DEBUG": "1", "RENDITION_RENDERS_PER_WORKER": "0"})
+    assert refused.returncode != 0 and "RENDITION_RENDERS_PER_WORKER must be 1 or more" in refused.stderr
