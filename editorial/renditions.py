@@ -221,15 +221,14 @@ def _render_lock(name: str):
     """Yields whether this request may render `name`: it holds the cache lock, or the cache is unreachable."""
     token = uuid.uuid4().hex
     try:
-        ours = shared_cache.add(_lock_key(name), token, timeout=LOCK_SECONDS)
+        locked = shared_cache.add(_lock_key(name), token, timeout=LOCK_SECONDS)
     except (RedisError, OSError):
         logger.warning("cache unavailable: rendering %s without the single-flight lock", name, exc_info=True)
-        yield True
-        return
+        locked = None
     try:
-        yield ours
+        yield locked is not False
     finally:
-        if ours:
+        if locked:
             try:
                 if shared_cache.get(_lock_key(name)) == token:
                     shared_cache.delete(_lock_key(name))

@@ -207,3 +207,24 @@ def test_the_production_cap_is_one_render_per_worker_and_comes_from_the_environm
     assert result.stdout.strip() == "3", result.stderr
     refused = run_manage("check", env={"DEBUG": "1", "RENDITION_RENDERS_PER_WORKER": "0"})
     assert refused.returncode != 0 and "RENDITION_RENDERS_PER_WORKER must be 1 or more" in refused.stderr
+
+
+@pytest.mark.parametrize("failure", [renditions.RenditionError("没有中文字体"), OSError("disk gone")])
+def test_a_failing_render_fails_plainly_and_frees_the_lock_whether_or_not_the_cache_answers(monkeypatch, failure):
+    issue = published(193)
+    name = renditions.rendition_name(issue=issue, format=renditions.PDF)
+
+    def failing(**kwargs):
+        raise failure
+
+    monkeypatch.setattr(renditions, "render", failing)
+    with pytest.raises(type(failure)):
+        renditions.issue_rendition(issue=issue, format=renditions.PDF, name=name)
+    assert cache.get(renditions._lock_key(name)) is None
+
+    def unreachable(*args, **kwargs):
+        raise redis.exceptions.ConnectionError("cache down")
+
+    monkeypatch.setattr(renditions.shared_cache, "add", unreachable)
+    with pytest.raises(type(failure)):
+        renditions.issue_rendition(issue=issue, format=renditions.PDF, name=name)
