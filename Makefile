@@ -65,7 +65,7 @@ bench: setup
 bench-import: setup
 	$(PY) bench/import_legacy.py --json bench/results/import_legacy.json
 
-.PHONY: soak sqlmap
+.PHONY: soak sqlmap probe
 
 # Load, memory and a PostgreSQL outage against gunicorn (stops and restarts the local cluster 15/main): by hand.
 soak: setup
@@ -74,6 +74,10 @@ soak: setup
 # sqlmap against the search, its filters and the archive, on PostgreSQL and SQLite: by hand (about half an hour).
 sqlmap: setup
 	$(PY) security/sqlmap_search.py --json security/results/sqlmap.json
+
+# The second review's findings (issue 17) reproduced against a production-mode server, with Redis: by hand.
+probe: setup
+	$(PY) security/probe.py --json security/results/probe-after.json
 
 clean:
 	rm -rf $(VENV) var/static

@@ -20,19 +20,20 @@ PYTHON = sys.executable
 TEST_SECRET_KEY = "bench-only-secret-key-" + "x" * 40
 
 
-def run(args: list[str], env: dict) -> None:
-    subprocess.run(args, cwd=ROOT, env=env, check=True)
+def run(args: list[str], env: dict, *, root: Path = ROOT) -> None:
+    subprocess.run(args, cwd=root, env=env, check=True)
 
 
-def manage(*args: str, env: dict) -> None:
-    run([PYTHON, "manage.py", *args], env)
+def manage(*args: str, env: dict, root: Path = ROOT) -> None:
+    """`manage.py` of this checkout, or of another one at `root` (security/probe.py runs an older release)."""
+    run([PYTHON, "manage.py", *args], env, root=root)
 
 
-def shell(code: str, *, env: dict) -> str:
+def shell(code: str, *, env: dict, root: Path = ROOT) -> str:
     """Run Python code with Django set up (`manage.py shell -c`); what it printed."""
     return subprocess.run(
         [PYTHON, "manage.py", "shell", "-v", "0", "-c", code],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         check=True,
         capture_output=True,
@@ -82,8 +83,8 @@ def wait_until_up(port: int, process: subprocess.Popen, *, log: Path | None = No
 class Gunicorn:
     """gunicorn with the project's gunicorn.conf.py in its own process group; stdout and stderr to `log`."""
 
-    def __init__(self, env: dict, *, port: int, log: Path, recycle_workers: bool = True):
-        self.env, self.port, self.log = env, port, log
+    def __init__(self, env: dict, *, port: int, log: Path, recycle_workers: bool = True, root: Path = ROOT):
+        self.env, self.port, self.log, self.root = env, port, log, root
         self.command = [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
         if not recycle_workers:
             # Steady-state workers: gunicorn.conf.py replaces each after ~20,000 requests, a few times a
@@ -95,7 +96,7 @@ class Gunicorn:
     def start(self) -> "Gunicorn":
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(
-                self.command, cwd=ROOT, env=self.env, stdout=output, stderr=output, start_new_session=True
+                self.command, cwd=self.root, env=self.env, stdout=output, stderr=output, start_new_session=True
             )
         wait_until_up(self.port, self.process, log=self.log)
         return self

@@ -5,6 +5,9 @@ from the right, every entry added by a trusted proxy is what that proxy saw; the
 that is not itself a trusted proxy is the client. Entries further left were written by the
 client (or by proxies we do not know) and are never believed, so a forged header cannot make
 one address look like many, nor many like someone else's.
+
+Only the proxies' own addresses belong in TRUSTED_PROXIES: with a whole network listed, any client
+inside it is "a proxy" too and may claim any address (a system check warns, `checks.py`).
 """
 
 import ipaddress
@@ -63,3 +66,19 @@ def client_ip(request) -> str:
         forwarded_for=request.META.get("HTTP_X_FORWARDED_FOR", ""),
         trusted=tuple(settings.TRUSTED_PROXIES),
     )
+
+
+# Where the client's address is left in the WSGI environ for gunicorn's access log: %({digest.client_address}e)s.
+ENVIRON_KEY = "digest.client_address"
+
+
+class ClientAddressMiddleware:
+    """Resolves the client's address once per request, for the access log (first in MIDDLEWARE)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # request.META is the server's WSGI environ itself: gunicorn reads it back when it logs the request.
+        request.META[ENVIRON_KEY] = client_ip(request)
+        return self.get_response(request)

@@ -89,8 +89,9 @@ def site_url() -> str:
 SITE_URL = site_url()
 
 INSTALLED_APPS = [
-    # Django's admin with the workbench as its home page (editorial/workbench.py).
-    "digest_cms.apps.NewsroomAdminConfig",
+    # django.contrib.admin on the project's own site: the workbench as its home page (editorial/workbench.py),
+    # checked list filters and a throttled password change (digest_cms/admin_site.py).
+    "digest_cms.apps.DigestAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -107,6 +108,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every request's access log line names the client's real address (gunicorn.conf.py).
+    "digest_cms.client_ip.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "digest_cms.query_guard.RejectNulInQueryMiddleware",
@@ -213,6 +216,12 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Files browsers ask for at the site's root (/favicon.ico).
 WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
+# PDF and Word files rendered at once in one process (a gunicorn worker): each holds a CPU for seconds and
+# 100+ MB. More readers asking for files nobody has rendered yet get a 503 page asking them to retry.
+RENDITION_RENDERS_PER_WORKER = env_int("RENDITION_RENDERS_PER_WORKER", 1)
+if RENDITION_RENDERS_PER_WORKER < 1:
+    raise ImproperlyConfigured("RENDITION_RENDERS_PER_WORKER must be 1 or more: 0 would never render a PDF.")
+
 # The largest legacy text file the importer reads (bytes); a whole issue is well under 200 kB.
 LEGACY_IMPORT_MAX_BYTES = env_int("LEGACY_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 # The largest scan of a leader's instruction (批示件) editors may upload (bytes); under the proxy's 20 MB body limit.
@@ -277,11 +286,16 @@ LOGIN_URL = "admin:login"
 # Where a login lands when its ?next= is missing or refused (off-site): the editors' desk.
 LOGIN_REDIRECT_URL = "admin:index"
 
-# HTTPS: on by default in production; behind a TLS-terminating proxy set
-# SECURE_PROXY_SSL_HEADER=1 (the proxy sends X-Forwarded-Proto) and, if the
-# proxy already redirects, SECURE_SSL_REDIRECT=0.
+# HTTPS: on by default in production. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=1 (the proxy
+# sends X-Forwarded-Proto) and, when the proxy itself redirects plain HTTP to HTTPS, SECURE_SSL_REDIRECT=proxy:
+# Django then does not redirect, and the deployment check's warning that nothing redirects (security.W008) is
+# silenced — on that statement only. SECURE_SSL_REDIRECT=0 turns the redirect off without it: the check still warns.
+PROXY_REDIRECTS_TO_HTTPS = False
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    PROXY_REDIRECTS_TO_HTTPS = os.environ.get("SECURE_SSL_REDIRECT", "").strip().lower() == "proxy"
+    SECURE_SSL_REDIRECT = False if PROXY_REDIRECTS_TO_HTTPS else env_bool("SECURE_SSL_REDIRECT", True)
+    if PROXY_REDIRECTS_TO_HTTPS:
+        SILENCED_SYSTEM_CHECKS = ["security.W008"]
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
@@ -315,9 +329,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# The addresses of the reverse proxies in front of the site (IPs or networks, comma-separated), e.g.
-# TRUSTED_PROXIES=127.0.0.1,::1 for nginx on the same host. Only a request arriving from one of them
-# has its X-Forwarded-For believed; unset, the client is always the connection's own address.
+# The addresses of the reverse proxies in front of the site (comma-separated), e.g. TRUSTED_PROXIES=127.0.0.1,::1
+# for nginx on the same host. Only a request arriving from one of them has its X-Forwarded-For believed; unset,
+# the client is always the connection's own address. The proxies' own addresses only: a client inside a listed
+# network could claim any address (a system check warns about networks wider than 16 addresses).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 for _proxy in TRUSTED_PROXIES:
     try:
@@ -338,6 +353,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "digest_cms.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "digest_cms.lockout.lockout_response"
 AXES_VERBOSE = False
+# A wrong current password in the password change form counts as a failed login (digest_cms/password_change.py);
+# django-axes keeps the form's fields with each failure, never these.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "old_password", "new_password1", "new_password2"]
 
 LOGGING = {
     "version": 1,
@@ -356,7 +374,8 @@ LOGGING = {
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
-# An uploaded sheet waits between preview and confirm in the default storage, which every app server shares.
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
+# An uploaded sheet waits between preview and confirm in the default storage, which every app server shares,
+# for an hour at most (editorial/previews.py).
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "editorial.previews.ExpiringMediaStorage"
 
 SIMPLE_HISTORY_REVERT_DISABLED = False

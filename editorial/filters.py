@@ -1,11 +1,21 @@
 """The search form: keywords, and filters by region, section, year and date range (django-filter)."""
 
+import datetime
+
 import django_filters
 from django import forms
 
 from .models import Article
 from .search import MAX_QUERY_LENGTH, QueryError, parse_query, search_articles
 from .selectors import SearchChoices, article_pks_from_region
+
+
+def parse_year(value: str) -> int | None:
+    """The year a query parameter names: four ASCII digits from 0001 to 9999 (what a date can hold), else None."""
+    value = value.strip()
+    if len(value) == 4 and value.isascii() and value.isdigit() and int(value) >= datetime.MINYEAR:
+        return int(value)
+    return None
 
 
 class KeywordsField(forms.CharField):

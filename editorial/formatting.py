@@ -32,3 +32,8 @@ def actor_name(user) -> str:
     if user is None:
         return "系统"
     return user.get_full_name() or user.get_username()
+
+
+def yes_no(value: bool) -> str:
+    """是 or 否, as lists show a yes/no value in words (Django's icons read aloud as “True”/“False”)."""
+    return "是" if value else "否"

@@ -10,7 +10,7 @@ import logging
 
 from django.http import FileResponse
 from django.shortcuts import render
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.views import View
 from django.views.generic import TemplateView
@@ -57,6 +57,8 @@ class RenditionView(IssueMixin, View):
                 return self._with_validators(not_modified, etag=etag)
         try:
             rendition = renditions.issue_rendition(issue=issue, format=self.format, name=name)
+        except renditions.RenditionBusy as exc:
+            return self._busy(request, issue=issue, reason=str(exc), retry_after=exc.retry_after)
         except renditions.RenditionError as exc:
             logger.warning("No %s for issue %s: %s", self.format.label, issue.number, exc)
             return render(
@@ -73,6 +75,18 @@ class RenditionView(IssueMixin, View):
         )
         response["X-Rendition"] = "rendered" if rendition.rendered else "cached"
         return self._with_validators(response, etag=etag)
+
+    def _busy(self, request, *, issue, reason: str, retry_after: int):
+        """The 503 page asking the reader to come back in a few seconds (it reloads itself then)."""
+        response = render(
+            request,
+            "editorial/print/busy.html",
+            {"issue": issue, "format": self.format, "reason": reason, "retry_after": retry_after},
+            status=503,
+        )
+        response["Retry-After"] = str(retry_after)
+        add_never_cache_headers(response)
+        return response
 
     def _with_validators(self, response, *, etag: str):
         response["ETag"] = etag

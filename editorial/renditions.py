@@ -6,20 +6,35 @@ status (a proof carries a mark), the masthead, the section names, and the print 
 themselves. A change to any of them gives a new name, so a stale file is never served; older
 files of the issue are deleted when a new one is stored. Names carry a keyed hash: even where
 the storage is public, nobody can guess the address of an unpublished issue's proof.
+
+Rendering on request is bounded, since anyone may ask for every archive issue's PDF at once:
+
+- Single flight: a rendition nobody has stored yet is rendered by one request only. It takes a
+  lock in the cache (`cache.add`, shared by every process and app server when the cache is Redis;
+  within one process with the local-memory cache) and the others wait for its file, up to
+  WAIT_SECONDS. A lock left by a worker that died expires after LOCK_SECONDS.
+- A cap per process: at most RENDITION_RENDERS_PER_WORKER renders at once in one gunicorn worker;
+  beyond it, and when a wait runs out, RenditionBusy — the reader gets a 503 page with Retry-After.
 """
 
 import ctypes
 import gc
 import hashlib
 import logging
+import threading
+import time
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache as shared_cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.crypto import salted_hmac
+from redis.exceptions import RedisError
 
 from . import docx, pdf
 from .models import Issue, IssueSection
@@ -58,8 +73,25 @@ DOCX = Format(
 FORMATS = {PDF.extension: PDF, DOCX.extension: DOCX}
 
 
+# How long a request waits for another's render of the same file, and checks on it meanwhile.
+WAIT_SECONDS = 30
+POLL_SECONDS = 0.2
+# Longer than any render may take (gunicorn kills a worker stuck for GUNICORN_TIMEOUT, 120 s).
+LOCK_SECONDS = 180
+RETRY_AFTER_SECONDS = 10
+
+
 class RenditionError(Exception):
     """A rendition could not be made; the message is for readers and editors."""
+
+
+class RenditionBusy(RenditionError):
+    """Not rendered now, because this worker is busy rendering or another's render takes long: try again soon."""
+
+    retry_after = RETRY_AFTER_SECONDS
+
+
+_render_slots = threading.BoundedSemaphore(settings.RENDITION_RENDERS_PER_WORKER)
 
 
 @dataclass(frozen=True)
@@ -158,12 +190,31 @@ _malloc_trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
 def issue_rendition(*, issue: Issue, format: Format, name: str | None = None) -> Rendition:
     """The issue's rendition from storage, rendered and stored first when this version has none.
 
+    Rendered once however many ask at the same time (the others wait for the file); raises
+    RenditionBusy when this worker already renders all it may, or the wait runs out.
     `name` is ``rendition_name(...)`` when the caller has already computed it.
     """
     name = name or rendition_name(issue=issue, format=format)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not default_storage.exists(name):
+        with _render_lock(name) as ours:
+            if ours:
+                return _render_and_store(issue=issue, format=format, name=name)
+        _wait_for_render(name, deadline=deadline)
+    return Rendition(name=name, format=format, rendered=False)
+
+
+def _render_and_store(*, issue: Issue, format: Format, name: str) -> Rendition:
     if default_storage.exists(name):
+        # Stored by the request that held the lock just before.
         return Rendition(name=name, format=format, rendered=False)
-    content = render(issue=issue, format=format)
+    if not _render_slots.acquire(blocking=False):
+        logger.warning("%s of issue %s not rendered: this worker renders all it may", format.label, issue.number)
+        raise RenditionBusy("服务器此刻正忙于生成其他文件。")
+    try:
+        content = render(issue=issue, format=format)
+    finally:
+        _render_slots.release()
     try:
         _store(name, content)
     except OSError as exc:
@@ -173,8 +224,46 @@ def issue_rendition(*, issue: Issue, format: Format, name: str | None = None) ->
     return Rendition(name=name, format=format, rendered=True)
 
 
+def _lock_key(name: str) -> str:
+    return f"rendition-lock:{name}"
+
+
+@contextmanager
+def _render_lock(name: str):
+    """Yields whether this request may render `name`: it holds the cache lock, or the cache is unreachable."""
+    token = uuid.uuid4().hex
+    try:
+        locked = shared_cache.add(_lock_key(name), token, timeout=LOCK_SECONDS)
+    except (RedisError, OSError):
+        logger.warning("cache unavailable: rendering %s without the single-flight lock", name, exc_info=True)
+        locked = None
+    try:
+        yield locked is not False
+    finally:
+        if locked:
+            try:
+                if shared_cache.get(_lock_key(name)) == token:
+                    shared_cache.delete(_lock_key(name))
+            except (RedisError, OSError):
+                logger.warning("cache unavailable: the lock on %s expires by itself", name, exc_info=True)
+
+
+def _wait_for_render(name: str, *, deadline: float) -> None:
+    """Return once nobody holds the lock on `name` any more; RenditionBusy if that takes past `deadline`."""
+    while True:
+        try:
+            held = shared_cache.get(_lock_key(name)) is not None
+        except (RedisError, OSError):
+            held = False
+        if not held:
+            return
+        if time.monotonic() >= deadline:
+            raise RenditionBusy("这份文件正在生成，所需时间比平时长一些。")
+        time.sleep(POLL_SECONDS)
+
+
 def _store(name: str, content: bytes) -> None:
-    # Two readers may render the same version at once; the second finds the file and keeps it.
+    # Without a shared cache two processes may render the same version at once; the second keeps the first's file.
     if not default_storage.exists(name):
         default_storage.save(name, ContentFile(content))
 

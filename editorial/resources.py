@@ -4,10 +4,11 @@ Rules shared by the three resources (`SpreadsheetResource`):
 
 - All or nothing: an import runs in one transaction and any bad row (an error or a
   failed validation) rolls back every row.
-- Exports neutralise spreadsheet formulas: a text cell starting with ``= + - @``, a tab
-  or a carriage return is written with a leading apostrophe, so Excel and LibreOffice
-  show it as text instead of running it; importing such a file takes the apostrophe
-  off again, so an export imports back unchanged. Empty values export as empty cells.
+- Exports neutralise spreadsheet formulas (OWASP, CSV Injection): wherever a spreadsheet
+  could start reading a cell at a formula sign, an apostrophe goes first, so Excel, WPS
+  and LibreOffice show text instead of running it; importing such a file takes exactly
+  those apostrophes off again, so an export imports back unchanged. See `neutralise`.
+  Empty values export as empty cells.
 - Positions are unique (a section's default order, an article's place in its issue).
   A sheet may swap or shift them: the row that takes a position moves the current
   holder out of the way, and the import fails if a holder is left with no position
@@ -26,26 +27,56 @@ from . import services
 from .activity import log_action
 from .models import Adoption, Article, Instruction, Issue, LeaderLevel, Section, SourceRegion
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 PARKED = 1_000_000
 # The formats offered in the admin for import and export.
 SPREADSHEET_FORMATS = [CSV, XLSX, JSON]
 
 
+# The signs that start a formula, with the full-width and small forms Chinese input methods type: WPS and
+# Excel in Chinese locales read some of them as their ASCII twins.
+FORMULA_SIGNS = "=+-@＝＋－＠﹦﹢﹣﹫"
+# Where a spreadsheet may begin a cell inside a text: after a list separator (a CSV opened where the
+# separator is ";" splits there), a tab, or a line break (which ends the row once a CSV's quoting has been
+# thrown off by another separator).
+CELL_BREAKS = ",;\t\r\n"
+_SIGN = f"[{re.escape(FORMULA_SIGNS)}]"
+# At the start of a value: a sign after any quotes and white space (line breaks too), or a tab or line
+# break first of all (OWASP's list). Within it: a sign after a cell break, quotes and spaces.
+_FORMULA_AT_START = re.compile(rf"^(?=['\"\s]*{_SIGN}|'*[\t\r\n])")
+_FORMULA_AFTER_BREAK = re.compile(rf"(?<=[{re.escape(CELL_BREAKS)}])(?=(?:['\"]|[^\S\t\r\n])*{_SIGN})")
+
+
+def _formula_starts(text: str) -> list[int]:
+    """The places in `text` where a spreadsheet could begin a cell that it reads as a formula.
+
+    Apostrophes are skipped like spaces, so putting one at such a place leaves it such a place: that
+    is what lets `restore` find exactly the apostrophes `neutralise` added.
+    """
+    starts = {match.start() for match in _FORMULA_AT_START.finditer(text)}
+    starts.update(match.start() for match in _FORMULA_AFTER_BREAK.finditer(text))
+    return sorted(starts)
+
+
 def neutralise(value):
-    """A cell value safe to open in a spreadsheet: formula-like text gets a leading apostrophe."""
+    """A cell value safe to open in a spreadsheet: an apostrophe before every place a formula could start."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    parts, done = [], 0
+    for start in _formula_starts(value):
+        parts += [value[done:start], "'"]
+        done = start
+    parts.append(value[done:])
+    return "".join(parts)
 
 
 def restore(value):
-    """The inverse of `neutralise` for an imported cell."""
-    if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1:].startswith(FORMULA_TRIGGERS):
-        return value[1:]
-    return value
+    """The inverse of `neutralise` for an imported cell (also reads Excel's own '=… for text)."""
+    if not isinstance(value, str):
+        return value
+    added = {start for start in _formula_starts(value) if value.startswith("'", start)}
+    return "".join(char for index, char in enumerate(value) if index not in added) if added else value
 
 
 class SpreadsheetResource(resources.ModelResource):

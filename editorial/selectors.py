@@ -175,18 +175,26 @@ def regions_in_use() -> set[int]:
     )
 
 
+def regions_shown(*, tree: dict[int | None, list[SourceRegion]]) -> set[int]:
+    """The pks of the regions readers may browse: those published articles name, and every region above them.
+
+    Any other region (one only drafts or the pool name, or none) has no public page and is in no public list.
+    """
+    by_pk = {region.pk: region for regions in tree.values() for region in regions}
+    shown: set[int] = set()
+    for pk in regions_in_use():
+        while pk is not None and pk not in shown:
+            shown.add(pk)
+            pk = by_pk[pk].parent_id
+    return shown
+
+
 def region_choices(*, tree: dict[int | None, list[SourceRegion]]) -> list[tuple[str, list[tuple[str, str]]]]:
     """Regions readers can filter by, grouped under their province.
 
     Only regions with published articles, and the regions above them (choosing 上海 also finds 浦东新区).
     """
-    used = regions_in_use()
-    by_pk = {region.pk: region for regions in tree.values() for region in regions}
-    wanted: set[int] = set()
-    for pk in used:
-        while pk is not None and pk not in wanted:
-            wanted.add(pk)
-            pk = by_pk[pk].parent_id
+    wanted = regions_shown(tree=tree)
     groups = []
     for province in tree.get(None, []):
         if province.pk not in wanted:
@@ -235,11 +243,19 @@ def search_choices() -> SearchChoices:
     )
 
 
-def subregions_with_articles(*, region: SourceRegion, tree: dict[int | None, list[SourceRegion]]) -> list[SourceRegion]:
-    """The regions directly under `region` that have published articles, themselves or below them."""
-    used = regions_in_use()
-    return [
-        child
-        for child in tree.get(region.pk, [])
-        if used.intersection(region_with_descendants(region=child, tree=tree))
-    ]
+def subregions_with_articles(
+    *, region: SourceRegion, tree: dict[int | None, list[SourceRegion]], shown: set[int] | None = None
+) -> list[SourceRegion]:
+    """The regions directly under `region` that have published articles, themselves or below them.
+
+    `shown` is regions_shown(tree=tree) when the caller has it already.
+    """
+    shown = regions_shown(tree=tree) if shown is None else shown
+    return [child for child in tree.get(region.pk, []) if child.pk in shown]
+
+
+def delta_provinces_shown() -> list[SourceRegion]:
+    """The Yangtze Delta's provinces readers may browse (published articles name them or a place in them)."""
+    tree = region_tree()
+    shown = regions_shown(tree=tree)
+    return [region for region in tree.get(None, []) if region.in_yangtze_delta and region.pk in shown]

@@ -8,8 +8,8 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import reverse
 
 from .caching import archive_stamp, cached_response
-from .models import Article, Issue, SourceRegion
-from .selectors import regions_in_use, sections_in_use
+from .models import Article, Issue
+from .selectors import region_tree, regions_shown, sections_in_use
 
 
 class SiteSitemap(Sitemap):
@@ -68,16 +68,10 @@ class RegionSitemap(SiteSitemap):
     changefreq = "weekly"
 
     def items(self):
-        used = regions_in_use()
-        regions = list(SourceRegion.objects.order_by("position", "pk"))
-        wanted = set(used)
-        by_pk = {region.pk: region for region in regions}
-        for pk in used:
-            parent = by_pk[pk].parent_id
-            while parent is not None and parent not in wanted:
-                wanted.add(parent)
-                parent = by_pk[parent].parent_id
-        return [region for region in regions if region.pk in wanted]
+        tree = region_tree()
+        shown = regions_shown(tree=tree)
+        regions = [region for children in tree.values() for region in children if region.pk in shown]
+        return sorted(regions, key=lambda region: (region.position, region.pk))
 
 
 SITEMAPS = {

@@ -24,7 +24,7 @@ from .caching import (
     published_issue_stamp,
     stamped_key,
 )
-from .filters import ArticleFilter
+from .filters import ArticleFilter, parse_year
 from .models import Article, Issue, Section, SourceRegion
 from .search import SearchResults
 from .selectors import issues_visible_to, may_preview
@@ -82,7 +82,7 @@ class HomeView(CachedPageMixin, TemplateView):
             toc=selectors.issue_table_of_contents(issue=issue) if issue else [],
             recent_issues=recent[1:],
             sections=selectors.sections_in_use(),
-            delta_provinces=SourceRegion.objects.filter(kind=SourceRegion.Kind.PROVINCE, in_yangtze_delta=True),
+            delta_provinces=selectors.delta_provinces_shown(),
         )
         return context
 
@@ -101,7 +101,7 @@ class IssueArchiveView(CachedPageMixin, ListView):
 
     def get_queryset(self):
         raw = self.request.GET.get("year", "").strip()
-        self.year = int(raw) if raw.isascii() and raw.isdigit() and len(raw) == 4 else None
+        self.year = parse_year(raw)
         self.year_error = f"“{raw[:20]}”不是有效的年份，下面列出全部往期。" if raw and self.year is None else ""
         return selectors.archive_issues(year=self.year)
 
@@ -211,16 +211,17 @@ class ArticleListMixin(CachedPageMixin):
 
 
 class RegionDetailView(ArticleListMixin, ListView):
-    """Published articles from a region and every region under it."""
+    """Published articles from a region and every region under it; a region none of them names has no page."""
 
     template_name = "editorial/region_detail.html"
 
     def get_subject(self) -> SourceRegion:
         if not hasattr(self, "region"):
             self.tree = selectors.region_tree()
+            self.shown = selectors.regions_shown(tree=self.tree)
             regions = (region for children in self.tree.values() for region in children)
             self.region = next((region for region in regions if region.slug == self.kwargs["slug"]), None)
-            if self.region is None:
+            if self.region is None or self.region.pk not in self.shown:
                 raise Http404("没有这个地区。")
         return self.region
 
@@ -233,19 +234,19 @@ class RegionDetailView(ArticleListMixin, ListView):
         context.update(
             region=self.region,
             ancestors=selectors.region_ancestors(region=self.region, tree=self.tree),
-            subregions=selectors.subregions_with_articles(region=self.region, tree=self.tree),
+            subregions=selectors.subregions_with_articles(region=self.region, tree=self.tree, shown=self.shown),
         )
         return context
 
 
 class SectionDetailView(ArticleListMixin, ListView):
-    """Published articles of a section."""
+    """Published articles of a section; a section no published article is in has no page."""
 
     template_name = "editorial/section_detail.html"
 
     def get_subject(self) -> Section:
         if not hasattr(self, "section"):
-            self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
+            self.section = get_object_or_404(selectors.sections_in_use(), slug=self.kwargs["slug"])
         return self.section
 
     def get_queryset(self):

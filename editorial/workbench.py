@@ -4,12 +4,13 @@ Editors see this week's issue, issues returned to them with the reviewer's reaso
 articles and unsaved drafts; reviewers also what waits for review, for publishing and on a schedule;
 administrators also the latest imports and locked-out accounts. The reads are editorial/newsroom.py.
 
-This module is the admin site itself (settings: digest_cms.apps.NewsroomAdminConfig), so it must not
+This module is the admin site itself (settings: digest_cms.apps.DigestAdminConfig), so it must not
 import editorial.admin, whose ModelAdmins register on this very site.
 """
 
-from django.contrib import admin
 from django.utils import timezone
+
+from digest_cms.admin_site import DigestAdminSite
 
 from . import workflow
 from .formatting import actor_name
@@ -19,8 +20,8 @@ from .templatetags.newsroom import status_badge
 WEEKDAYS = "一二三四五六日"
 
 
-class NewsroomAdminSite(admin.AdminSite):
-    """The admin site with the workbench as its index page."""
+class NewsroomAdminSite(DigestAdminSite):
+    """The admin site (checked list filters, throttled password change) with the workbench as its index page."""
 
     # Shown only without a masthead: templates/admin/base_site.html names the publication.
     site_header = "编辑部"

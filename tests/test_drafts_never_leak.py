@@ -138,13 +138,28 @@ def test_search_filtered_by_what_only_hidden_content_uses(viewers, world, params
 
 
 def test_region_pages(viewers, world):
-    assert_hidden(viewers, reverse("editorial:region-detail", args=["secret-district"]), echoed="秘密区")
+    # A region only hidden content names has no page at all: its name is not given away by a 200.
+    assert_hidden(viewers, reverse("editorial:region-detail", args=["secret-district"]), status=404)
     assert_hidden(viewers, reverse("editorial:region-detail", args=["shanghai"]))
 
 
 def test_section_pages(viewers, world):
-    assert_hidden(viewers, reverse("editorial:section-detail", args=["secret-section"]), echoed="秘密栏目")
+    assert_hidden(viewers, reverse("editorial:section-detail", args=["secret-section"]), status=404)
     assert_hidden(viewers, reverse("editorial:section-detail", args=["sci-tech"]))
+
+
+def test_a_region_and_a_section_nothing_names_have_no_page_either(viewers, world):
+    Section.objects.create(name="空栏目", slug="empty-section", position=91, is_standing=False)
+    assert_hidden(viewers, reverse("editorial:section-detail", args=["empty-section"]), status=404)
+    assert_hidden(viewers, reverse("editorial:section-detail", args=["economy"]), status=404)
+    assert_hidden(viewers, reverse("editorial:region-detail", args=["anhui"]), status=404)
+    assert_hidden(viewers, reverse("editorial:region-detail", args=["pudong"]), status=404)
+
+
+def test_the_home_pages_region_and_section_lists_show_only_what_published_issues_use(viewers, world):
+    context = fresh_get(reverse("editorial:home")).context
+    assert [region.slug for region in context["delta_provinces"]] == ["shanghai"]
+    assert [section.slug for section in context["sections"]] == ["sci-tech"]
 
 
 def test_feed(viewers, world):

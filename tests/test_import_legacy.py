@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 import zoneinfo
 from pathlib import Path
 
@@ -217,6 +218,16 @@ def test_a_toc_section_that_does_not_exist_is_created_as_a_non_standing_section_
     assert section.position > Section.objects.exclude(pk=section.pk).order_by("-position").first().position
     assert any("专题报道" in notice.message for notice in result.plan.warnings)
     assert result.issue.articles.filter(section=section).count() == 1
+
+
+def test_a_section_the_import_creates_gets_a_slug_nobody_can_guess_from_the_others():
+    load(SMALL.replace("域外动态", "专题报道"))
+    load(SMALL.replace("第 194 期", "第 195 期").replace("域外动态", "专题报道二"))
+    slugs = [Section.objects.get(name=name).slug for name in ("专题报道", "专题报道二")]
+    assert all(re.fullmatch(r"section-[0-9a-f]{10}", slug) for slug in slugs), slugs
+    assert len(set(slugs)) == 2
+    positions = Section.objects.filter(slug__in=slugs).values_list("position", flat=True)
+    assert not any(slug.endswith(f"-{position}") for slug in slugs for position in positions)
 
 
 def test_a_failure_while_saving_writes_nothing_at_all():

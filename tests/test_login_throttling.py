@@ -2,7 +2,7 @@
 behind the configured proxies only, and `?next=` never leads off the site."""
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog
 from django.test import Client
 from django.urls import reverse
 
@@ -182,3 +182,142 @@ def test_an_administrator_lifts_a_lockout_from_the_admin(client, chief, administ
     )
     assert lifted.status_code == 302
     assert attempt(client, "chief", PASSWORD).status_code == 302
+
+
+# ---------------------------------------------------------------- changing one's password with a stolen session
+
+PASSWORD_CHANGE = "/admin/password_change/"
+NEW_PASSWORD = "a-new-pass-for-tests-7"
+
+
+def change_password(client, old, *, ip="203.0.113.7"):
+    data = {"old_password": old, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    return client.post(PASSWORD_CHANGE, data, REMOTE_ADDR=ip)
+
+
+@pytest.mark.django_db
+def test_wrong_current_passwords_lock_the_password_change_like_logins(client, chief):
+    client.force_login(chief)
+    for _ in range(4):
+        refused = change_password(client, "guess")
+        assert refused.status_code == 200 and "旧密码" in refused.text
+    locked = change_password(client, "guess")
+    assert locked.status_code == 429
+    assert "修改密码已暂时锁定" in locked.text and "30 分钟后再试" in locked.text and "联系系统管理员" in locked.text
+    # Locked: even the right password is not checked, and the password stays as it was.
+    assert change_password(client, PASSWORD).status_code == 429
+    chief.refresh_from_db()
+    assert chief.check_password(PASSWORD) and not chief.check_password(NEW_PASSWORD)
+    # The same count guards logging in to the account from that address; from elsewhere it still works.
+    assert attempt(Client(), "chief", PASSWORD).status_code == 429
+    assert attempt(Client(), "chief", PASSWORD, ip="198.51.100.20").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_right_current_password_changes_it_and_clears_the_count(client, chief):
+    client.force_login(chief)
+    for _ in range(4):
+        change_password(client, "guess")
+    assert AccessAttempt.objects.get(username="chief").failures_since_start == 4
+    done = change_password(client, PASSWORD)
+    assert done.status_code == 302 and done["Location"] == reverse("admin:password_change_done")
+    chief.refresh_from_db()
+    assert chief.check_password(NEW_PASSWORD)
+    assert not AccessAttempt.objects.filter(username="chief").exists()
+
+
+@pytest.mark.django_db
+def test_password_change_attempts_are_logged_and_the_typed_passwords_are_kept_nowhere(client, chief, caplog):
+    client.force_login(chief)
+    with caplog.at_level("INFO", logger="digest_cms.security"):
+        change_password(client, "my-secret-guess")
+        change_password(client, PASSWORD, ip="198.51.100.20")
+    lines = [record.getMessage() for record in caplog.records if record.name == "digest_cms.security"]
+    assert lines == [
+        "password change refused: wrong current password user=chief address=203.0.113.7",
+        "password changed user=chief address=198.51.100.20",
+    ]
+    stored = " ".join(AccessAttempt.objects.values_list("post_data", flat=True))
+    stored += " ".join(AccessFailureLog.objects.values_list("username", flat=True))
+    assert "my-secret-guess" not in stored and NEW_PASSWORD not in stored
+
+
+@pytest.mark.django_db
+def test_a_locked_password_change_is_logged(client, chief, caplog):
+    client.force_login(chief)
+    for _ in range(5):
+        change_password(client, "guess")
+    with caplog.at_level("WARNING", logger="digest_cms.security"):
+        change_password(client, PASSWORD)
+    assert "password change refused: locked out user=chief address=203.0.113.7" in caplog.messages
+
+
+# ---------------------------------------------------------------- trusting proxies, and the access log
+
+
+@pytest.mark.parametrize(
+    ("trusted", "warned"),
+    [
+        (["127.0.0.1", "::1"], []),
+        (["10.0.0.5", "10.0.0.6", "10.0.1.0/28", "2001:db8::/124"], []),
+        (["10.0.0.0/8"], ["10.0.0.0/8"]),
+        (["127.0.0.1", "192.168.0.0/24", "2001:db8::/64"], ["192.168.0.0/24", "2001:db8::/64"]),
+        (["10.0.0.0/27"], ["10.0.0.0/27"]),
+    ],
+)
+def test_a_system_check_warns_when_trusted_proxies_lists_more_than_a_handful_of_hosts(settings, trusted, warned):
+    from digest_cms.checks import trusted_proxies_are_hosts
+
+    settings.TRUSTED_PROXIES = trusted
+    warnings = trusted_proxies_are_hosts(None)
+    assert [warning.id for warning in warnings] == ["digest_cms.W001"] * len(warned)
+    assert all(network in warning.msg for network, warning in zip(warned, warnings, strict=True))
+
+
+def test_the_deployment_check_fails_on_a_trusted_network_such_as_a_whole_office():
+    from tests.test_settings import STRONG_KEY, run_manage
+
+    env = {"DEBUG": "0", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "x.example", "TRUSTED_PROXIES": "10.0.0.0/8"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "digest_cms.W001" in result.stdout + result.stderr
+
+
+def gunicorn_access_line(environ: dict) -> str:
+    """The line gunicorn.conf.py's access log format makes of a request that left `environ` behind."""
+    import datetime
+    import runpy
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    config = Config()
+    config.set("access_log_format", runpy.run_path("gunicorn.conf.py")["access_log_format"])
+
+    class Response:
+        status, sent, response_length, headers = "200 OK", 5, 5, []
+
+    class Request:
+        headers = [("X-FORWARDED-FOR", environ.get("HTTP_X_FORWARDED_FOR", ""))]
+
+    environ = {"RAW_URI": "/", "SERVER_PROTOCOL": "HTTP/1.1", **environ}
+    atoms = Logger(config).atoms(Response(), Request(), environ, datetime.timedelta(milliseconds=2))
+    return config.access_log_format % Logger.atoms_wrapper_class(atoms)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("remote_addr", "forwarded_for", "logged"),
+    [
+        ("127.0.0.1", "6.6.6.6, 203.0.113.7", "203.0.113.7 127.0.0.1"),  # the forged entry on the left is not logged
+        ("198.51.100.9", "6.6.6.6", "198.51.100.9 198.51.100.9"),  # not from the proxy: the header is ignored
+    ],
+)
+def test_the_access_log_names_the_client_as_resolved_through_the_trusted_proxies(
+    client, settings, remote_addr, forwarded_for, logged
+):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    response = client.get("/healthz", REMOTE_ADDR=remote_addr, HTTP_X_FORWARDED_FOR=forwarded_for)
+    line = gunicorn_access_line(response.wsgi_request.META)
+    assert line.startswith(f'{logged} "GET / HTTP/1.1" 200'), line
+    assert "6.6.6.6" not in line

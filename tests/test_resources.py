@@ -2,12 +2,16 @@
 
 import io
 import logging
+import re
 
 import openpyxl
 import pytest
 import tablib
 from django.contrib import admin
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from import_export.formats.base_formats import CSV, JSON, XLSX
 
 from editorial.models import Article, Issue, Section, SourceRegion
@@ -24,6 +28,46 @@ pytestmark = pytest.mark.django_db
 
 ARTICLE_HEADERS = ["期号", "栏目", "期内顺序", "原刊页码", "标题", "正文", "来源地区"]
 FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+# What a spreadsheet may read as a formula (OWASP, CSV Injection), as the probe sent it: full-width and small
+# signs, white space or a line break before the sign, quotes, and a second cell behind a separator.
+FORMULA_FORMS = [
+    '=HYPERLINK("http://x","点我")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1)",
+    '＝HYPERLINK("http://x")',
+    "＋1+1",
+    "－2+3",
+    "＠SUM(A1)",
+    "﹦1+1",
+    " =1+1",
+    "\u3000=1+1",
+    "\xa0=1+1",
+    "\n=1+1",
+    "\r\n=1+1",
+    "\t=1+1",
+    '"=1+1"',
+    'x;=HYPERLINK("http://x")',
+    "x; ＝1+1",
+    "x,=1+1",
+    "x\t@SUM(A1)",
+    "第一段。\n\n=1+1",
+    "第一段。\r\n－据报道",
+    "上海;,\n=1",
+]
+SIGNS = "=+-@＝＋－＠﹦﹢﹣﹫"
+# A tab or line break first (OWASP's list), and apostrophes already there: escaped too, and given back as they were.
+ESCAPED_FIRST = ["\tcmd", "\rcmd", "\ncmd", "'=1+1", "''＝1", "' =1"]
+
+
+def pieces_a_spreadsheet_may_take_for_cells(text: str) -> list[str]:
+    """`text` cut wherever some spreadsheet may begin a cell: at , ; tab and line breaks, quoting ignored."""
+    return re.split(r"[,;\t\r\n]", text)
+
+
+def read_as_formula(piece: str) -> bool:
+    """Whether a spreadsheet trimming spaces and quotes would start reading `piece` at a formula sign."""
+    return re.sub(r'^[\s"]+', "", piece)[:1] in set(SIGNS)
 
 
 def dataset(headers, *rows):
@@ -50,10 +94,36 @@ def test_formula_like_cells_get_an_apostrophe_and_come_back_unchanged(value):
     assert restore(neutralise(value)) == value
 
 
-@pytest.mark.parametrize("value", ["上海", "5G 网络", "'引号开头", "", 3, None])
+@pytest.mark.parametrize("value", FORMULA_FORMS)
+def test_every_form_of_formula_is_neutralised_wherever_a_cell_may_begin_and_comes_back_unchanged(value):
+    assert any(read_as_formula(piece) for piece in [value, *pieces_a_spreadsheet_may_take_for_cells(value)])
+    safe = neutralise(value)
+    assert not read_as_formula(safe), repr(safe)
+    assert not any(read_as_formula(piece) for piece in pieces_a_spreadsheet_may_take_for_cells(safe)), repr(safe)
+    assert restore(safe) == value
+
+
+@pytest.mark.parametrize("value", ESCAPED_FIRST)
+def test_a_leading_tab_or_line_break_and_apostrophes_before_a_sign_get_one_apostrophe_more(value):
+    assert neutralise(value) == "'" + value
+    assert restore(neutralise(value)) == value
+
+
+@pytest.mark.parametrize(
+    "value", ["上海", "5G 网络", "'引号开头", "", 3, None, "增长 5%，其中 A、B 两类", "第一段。\n\n第二段。", "a,b;c"]
+)
 def test_ordinary_cells_are_left_alone_and_empty_stays_empty(value):
     assert neutralise(value) == ("" if value is None else value)
     assert restore(neutralise(value)) == ("" if value is None else value)
+
+
+@given(st.text(alphabet=st.sampled_from("ab上'\" ;,\t\r\n\u3000=+-@＝＋－＠﹦"), max_size=12) | st.text(max_size=30))
+@hypothesis_settings(max_examples=400, deadline=None)
+def test_any_text_is_neutralised_and_restored_exactly(value):
+    safe = neutralise(value)
+    assert restore(safe) == value
+    assert not read_as_formula(safe)
+    assert not any(read_as_formula(piece) for piece in pieces_a_spreadsheet_may_take_for_cells(safe))
 
 
 @pytest.fixture
@@ -110,6 +180,37 @@ def test_an_exported_sheet_imports_back_unchanged(articles):
         result = ArticleResource().import_data(articles_only, dry_run=False)
         assert not result.has_errors() and not result.has_validation_errors(), file_format
         assert state() == before, file_format
+
+
+@pytest.fixture
+def formula_articles(issue):
+    return [make_article(issue=issue, title=form, body=form) for form in FORMULA_FORMS + ESCAPED_FIRST]
+
+
+@pytest.mark.parametrize("file_format", [CSV(), XLSX()], ids=["csv", "xlsx"])
+def test_no_form_of_formula_survives_an_export(formula_articles, file_format):
+    exported = file_format.export_data(ArticleResource().export())
+    if isinstance(file_format, CSV):
+        texts = [exported]
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(exported)).active
+        assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+        texts = [cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
+        assert len(texts) > 2 * len(formula_articles)
+    for text in texts:
+        assert not read_as_formula(text), repr(text)
+        assert not any(read_as_formula(piece) for piece in pieces_a_spreadsheet_may_take_for_cells(text)), repr(text)
+
+
+@pytest.mark.parametrize("file_format", [CSV(), XLSX(), JSON()], ids=["csv", "xlsx", "json"])
+def test_a_sheet_full_of_formulas_imports_back_unchanged(formula_articles, file_format):
+    before = state()
+    exported = file_format.export_data(ArticleResource().export())
+    result = ArticleResource().import_data(file_format.create_dataset(exported), dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert state() == before
+    titles = set(Article.objects.values_list("title", flat=True))
+    assert set(FORMULA_FORMS + ESCAPED_FIRST) <= titles
 
 
 def test_importing_articles_creates_them_with_regions_history_and_a_fresh_issue_stamp(issue, administrator):

@@ -1,6 +1,7 @@
 """The settings are read from the environment, and production mode is safe by default."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +28,47 @@ def test_production_settings_pass_the_deployment_check():
         env={"DEBUG": "0", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "digest.example.gov.cn"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def readme_production_environment() -> dict[str, str]:
+    """The production environment file the README's Deployment section documents, placeholders filled in."""
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"```sh\n(DEBUG=0\n.*?)```", readme, re.DOTALL).group(1)
+    env = {}
+    for line in block.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        name, value = line.split("=", 1)
+        value = re.sub(r"\s+#.*$", "", value).strip()
+        env[name] = STRONG_KEY if name == "SECRET_KEY" else value.replace("…", "placeholder")
+    return env
+
+
+def test_the_readmes_production_environment_passes_the_deployment_check_honestly(tmp_path):
+    env = {**readme_production_environment(), "VAR_DIR": str(tmp_path)}
+    assert env["SECURE_SSL_REDIRECT"] == "proxy" and "TRUSTED_PROXIES" in env
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # Without the statement that the proxy redirects, nothing redirects: the check says so.
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env={**env, "SECURE_SSL_REDIRECT": "0"})
+    assert result.returncode != 0 and "security.W008" in result.stdout + result.stderr
+
+
+def test_only_the_proxy_statement_turns_off_djangos_own_redirect():
+    code = "from django.conf import settings; print(settings.SECURE_SSL_REDIRECT, settings.SILENCED_SYSTEM_CHECKS)"
+    outputs = {}
+    for value in ("proxy", "PROXY", "0", "1", ""):
+        env = {"DEBUG": "0", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "x.example", "SECURE_SSL_REDIRECT": value}
+        result = run_manage("shell", "--no-imports", "-c", code, env=env)
+        assert result.returncode == 0, result.stderr
+        outputs[value] = result.stdout.strip()
+    assert outputs == {
+        "proxy": "False ['security.W008']",
+        "PROXY": "False ['security.W008']",
+        "0": "False []",
+        "1": "True []",
+        "": "True []",
+    }
 
 
 def test_production_refuses_to_start_without_a_secret_key():

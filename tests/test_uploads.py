@@ -2,17 +2,21 @@
 a message in Chinese, and write nothing."""
 
 import io
+import os
+import time
 import zipfile
 
 import pytest
 from django.contrib import admin
 from django.contrib.messages import get_messages
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import Workbook
 
 from editorial.admin import spreadsheets
 from editorial.models import Article, Issue, Section, SourceRegion
+from tests.samples import legacy_sample_bytes
 
 SECTION_CSV = "栏目名称,网址名,默认顺序,常设栏目\n专题报道,special,7,否\n"
 
@@ -214,6 +218,71 @@ def test_a_tampered_confirmation_imports_nothing_and_is_no_server_error(as_admin
     response = as_administrator.post(reverse("admin:editorial_section_process_import"), confirm)
     assert response.status_code == 302
     assert database_state() == before
+
+
+@pytest.fixture
+def parking(settings, tmp_path):
+    """The default storage in a fresh folder: where sheets wait for their confirmation."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
+    }
+    return tmp_path / "django-import-export"
+
+
+def park_hours_ago(folder, name: str, hours: float) -> None:
+    moment = time.time() - hours * 3600
+    os.utime(folder / name, (moment, moment))
+
+
+@pytest.mark.django_db
+def test_a_preview_never_confirmed_is_deleted_by_the_next_upload_once_an_hour_old(as_administrator, parking):
+    post_import(as_administrator, SECTION_CSV.encode(), "first.csv", "CSV")
+    post_import(as_administrator, SECTION_CSV.encode(), "second.csv", "CSV")
+    abandoned, recent = sorted(pending_sheets())
+    park_hours_ago(parking, abandoned, 1.1)
+    park_hours_ago(parking, recent, 0.9)
+    post_import(as_administrator, SECTION_CSV.encode(), "third.csv", "CSV")
+    waiting = pending_sheets()
+    assert abandoned not in waiting and recent in waiting and len(waiting) == 2
+
+
+@pytest.mark.django_db
+def test_a_preview_older_than_an_hour_can_no_longer_be_confirmed(as_administrator, parking):
+    preview = post_import(as_administrator, SECTION_CSV.encode(), "sections.csv", "CSV")
+    confirm = preview.context["confirm_form"].initial
+    park_hours_ago(parking, confirm["import_file_name"], 1.1)
+    before = database_state()
+    response = as_administrator.post(reverse("admin:editorial_section_process_import"), confirm)
+    assert response.status_code == 302 and response["Location"] == reverse("admin:editorial_section_import")
+    assert any("预览已超过一小时" in str(message) for message in get_messages(response.wsgi_request))
+    assert database_state() == before
+
+
+@pytest.mark.django_db
+def test_the_expire_command_deletes_the_previews_older_than_an_hour_for_cron(as_administrator, parking):
+    for name in ("a.csv", "b.csv", "c.csv"):
+        post_import(as_administrator, SECTION_CSV.encode(), name, "CSV")
+    old, older, fresh = sorted(pending_sheets())
+    park_hours_ago(parking, old, 2)
+    park_hours_ago(parking, older, 24 * 30)
+    output = io.StringIO()
+    call_command("expire_import_previews", stdout=output)
+    assert pending_sheets() == [fresh]
+    assert output.getvalue().strip() == "已删除 2 份超过 1 小时未确认的表格导入预览。"
+    call_command("expire_import_previews", stdout=output)
+    assert pending_sheets() == [fresh]
+
+
+@pytest.mark.django_db
+def test_a_legacy_import_preview_parks_nothing_on_the_server(as_administrator, parking):
+    response = as_administrator.post(
+        reverse("admin:editorial_issue_import_legacy"),
+        {"files": [upload(legacy_sample_bytes(), "2020-193.txt")], "status": "published"},
+    )
+    assert response.status_code == 200 and response.context["token"]
+    assert not parking.parent.exists() or list(parking.parent.rglob("*")) == []
+    assert not Issue.objects.exists()
 
 
 @pytest.mark.django_db

@@ -1,3 +1,3 @@
 """The editorial admin: one module per concern, each registering its own ModelAdmins."""
 
-from . import accounts, achievements, articles, delivery, issues, reference  # noqa: F401  (imported to register)
+from . import achievements, articles, delivery, issues, reference, users  # noqa: F401  (imported to register)

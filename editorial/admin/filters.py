@@ -3,9 +3,11 @@
 from collections import Counter
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import ExtractYear
 
+from ..filters import parse_year
 from ..models import Article, Issue, SourceRegion
 
 
@@ -44,7 +46,13 @@ class YearFilter(ConditionFilter):
         return [(str(year), f"{year}年") for year in years]
 
     def condition(self, value):
-        return Q(**{f"{self.date_path}__year": int(value)}) if value and value.isdigit() else None
+        if not value:
+            return None
+        year = parse_year(value)
+        if year is None:
+            # The admin's answer to a bad filter: the whole list, with a message (digest_cms/admin_site.py).
+            raise IncorrectLookupParameters(f"not a year: {value[:20]!r}")
+        return Q(**{f"{self.date_path}__year": year})
 
 
 class IssueYearFilter(YearFilter):

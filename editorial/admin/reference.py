@@ -1,8 +1,8 @@
 from django.contrib import admin
 
+from ..formatting import yes_no
 from ..models import Publication, Section, SourceRegion
 from ..resources import SPREADSHEET_FORMATS, SectionResource, SourceRegionResource
-from .accounts import yes_no
 from .forms import ColumnNameExportForm
 from .spreadsheets import SpreadsheetImportMixin
 

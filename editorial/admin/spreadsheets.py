@@ -7,7 +7,8 @@
   part beyond its declared size (a lying archive fails its CRC check instead).
 - Rows: at most MAX_ROWS rows a sheet.
 - Bad files and stale confirmations: a file that cannot be read, or a confirmation whose
-  waiting sheet is gone (confirmed twice, or tampered with), gets a message in Chinese,
+  waiting sheet is gone (confirmed twice, older than an hour — editorial/previews.py —, or
+  tampered with), gets a message in Chinese,
   and nothing is written (the copy the package parks for the confirmation is removed again).
 """
 
@@ -112,7 +113,10 @@ class SpreadsheetImportMixin(ImportExportMixin):
 
     def process_import(self, request, **kwargs):
         if request.method == "POST" and self.has_import_permission(request) and not self._pending_sheet_ok(request):
-            messages.error(request, "这份表格已经导入过，或确认信息无效。没有导入任何内容；如需导入，请重新上传文件。")
+            messages.error(
+                request,
+                "这份表格已经导入过、预览已超过一小时，或确认信息无效。没有导入任何内容；如需导入，请重新上传文件。",
+            )
             opts = self.model._meta
             return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
         return super().process_import(request, **kwargs)

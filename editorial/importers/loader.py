@@ -20,6 +20,7 @@
 """
 
 import datetime
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -297,15 +298,21 @@ def _ensure_sections(parsed: ParsedIssue, all_sections: list[Section]) -> dict[s
         last = Section.objects.aggregate(last=Max("position"))["last"] or 0
         taken = set(Section.objects.values_list("slug", flat=True))
         for offset, name in enumerate(missing, start=1):
-            number = last + offset
-            while f"section-{number}" in taken:
-                number += 1
-            taken.add(f"section-{number}")
-            section = Section(name=name, slug=f"section-{number}", position=last + offset, is_standing=False)
+            slug = _new_section_slug(taken)
+            taken.add(slug)
+            section = Section(name=name, slug=slug, position=last + offset, is_standing=False)
             _clean(section, f"栏目“{name}”")
             section.save()
             by_key[key(name)] = section
     return {section.name: by_key[key(section.name)] for section in parsed.sections}
+
+
+def _new_section_slug(taken: set[str]) -> str:
+    """A random slug for a section the import creates: a numbered one would let anyone guess a draft's sections."""
+    while True:
+        slug = f"section-{secrets.token_hex(5)}"
+        if slug not in taken:
+            return slug
 
 
 def _published_at(date: datetime.date) -> datetime.datetime:
