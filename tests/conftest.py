@@ -1,6 +1,12 @@
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests import factories
+
+# Property tests check what code does, not how fast: speed is measured in bench/, and a shared 2-core
+# machine under load must not turn a slow example into a failure.
+settings.register_profile("digest", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("digest")
 
 # The 报送 tests' SMTP server, storage and one-render fixtures.
 pytest_plugins = ["tests.delivery_support"]
