@@ -2,7 +2,7 @@
 
 import pytest
 
-from editorial.importers.legacy_text import parse_legacy
+from editorial.importers.legacy import parse_legacy
 from editorial.importers.regions import (
     Region,
     RegionCatalogue,
