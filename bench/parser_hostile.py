@@ -99,7 +99,10 @@ SHAPES = {
 TIMER = """
 import sys, time
 sys.path.insert(0, sys.argv[1])
-from editorial.importers.legacy_text import LegacyFormatError, parse_legacy
+try:
+    from editorial.importers.legacy import LegacyFormatError, parse_legacy
+except ModuleNotFoundError:  # a revision from before the parser became a package
+    from editorial.importers.legacy_text import LegacyFormatError, parse_legacy
 data = open(sys.argv[2], "rb").read()
 best = None
 for _ in range(int(sys.argv[3])):
@@ -136,15 +139,22 @@ def measure(source: Path, data: bytes, *, runs: int, limit: float) -> tuple[floa
 
 
 def checkout(revision: str, folder: Path) -> Path:
-    """The importers package of `revision`, written under `folder` (enough for the pure parser)."""
-    package = folder / "editorial" / "importers"
-    package.mkdir(parents=True)
+    """The importers package of `revision` and the text rules it uses, written under `folder` (enough for the pure parser)."""
+    (folder / "editorial").mkdir(parents=True)
     (folder / "editorial" / "__init__.py").write_text("")
-    for name in ("__init__.py", "legacy_text.py", "regions.py"):
+    listed = subprocess.run(
+        ["git", "ls-tree", "-r", "--name-only", revision, "editorial/importers/", "editorial/text.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    for name in listed:
         content = subprocess.run(
-            ["git", "show", f"{revision}:editorial/importers/{name}"], cwd=ROOT, capture_output=True, check=True
+            ["git", "show", f"{revision}:{name}"], cwd=ROOT, capture_output=True, check=True
         ).stdout
-        (package / name).write_bytes(content)
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(content)
     return folder
 
 

@@ -48,7 +48,7 @@ def setup_django(workdir: Path) -> None:
 
 
 def sample_issue():
-    from editorial.importers.legacy_text import parse_legacy
+    from editorial.importers.legacy import parse_legacy
     from editorial.importers.loader import load_issue
     from editorial.importers.regions import catalogue_from_db
 

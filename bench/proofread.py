@@ -57,7 +57,7 @@ def with_faults(paragraph: str) -> str:
 
 
 def issue_articles(path: Path) -> list[tuple[str, str]]:
-    from editorial.importers.legacy_text import parse_legacy
+    from editorial.importers.legacy import parse_legacy
 
     return [(article.title, article.body) for article in parse_legacy(path.read_bytes()).articles]
 

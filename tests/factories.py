@@ -90,7 +90,7 @@ def make_user(username: str, *, role: str | None = None, password: str = TEST_PA
 
 def make_legacy_sample_issue(*, status=Issue.Status.PUBLISHED, name: str = "2020-193.txt") -> Issue:
     """The office's real sample issue (../shared/samples/legacy), imported through the legacy loader."""
-    from editorial.importers.legacy_text import parse_legacy
+    from editorial.importers.legacy import parse_legacy
     from editorial.importers.loader import load_issue
     from editorial.importers.regions import catalogue_from_db
     from tests.samples import legacy_sample_bytes

@@ -160,7 +160,7 @@ def test_the_distribution_block_closes_the_document_when_the_masthead_has_one(is
     assert paragraphs[-3:] == ["报：省政府办公厅", "发：各市驻沪办", "（共印60份）"]
 
 
-def test_control_characters_from_legacy_text_are_dropped_instead_of_breaking_the_file():
+def test_control_characters_from_a_legacy_file_are_dropped_instead_of_breaking_the_file():
     issue = factories.make_published_issue()
     factories.make_article(issue=issue, title="分页\x0c符号", body="正文\x0c里的分页符\x07。")
     document = build(issue)

@@ -69,7 +69,7 @@ def test_the_export_reads_a_constant_number_of_queries(sample, django_assert_max
         issue_data(issue=Issue.objects.select_related("publication").get(pk=sample.pk))
 
 
-def test_the_legacy_text_export_imports_back_to_the_identical_issue(sample):
+def test_the_legacy_format_export_imports_back_to_the_identical_issue(sample):
     before = issue_data(issue=sample)
     text = export(193, "--format", "txt")
     assert text.startswith("长三角每周要讯\n\n2020 年第 193 期\n")

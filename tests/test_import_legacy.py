@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from editorial.importers.legacy_text import LegacyFormatError
+from editorial.importers.legacy import LegacyFormatError
 from editorial.importers.loader import ImportContext, Outcome, load_file, load_issue
 from editorial.management.commands.import_legacy import _Progress
 from editorial.models import Article, Issue, IssueSection, IssueTransition, Section

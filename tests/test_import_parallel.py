@@ -23,7 +23,7 @@ outside_a_test_transaction = pytest.mark.django_db(transaction=True, serialized_
 NEW_SECTION = "新设栏目"
 
 
-def legacy_text(number: int, *, title: str = "", sections=("科创聚焦",)) -> str:
+def legacy_file(number: int, *, title: str = "", sections=("科创聚焦",)) -> str:
     return format_legacy(
         {
             "publication": "长三角每周要讯",
@@ -53,9 +53,9 @@ def batch(tmp_path):
     count = PARALLEL_FROM + 2
     for number in range(1, count + 1):
         sections = ("科创聚焦", NEW_SECTION) if number in (7, 8) else ("科创聚焦",)
-        (tmp_path / f"{number:03d}.txt").write_text(legacy_text(number, sections=sections))
-    (tmp_path / "003a-same-as-003.txt").write_text(legacy_text(3))
-    (tmp_path / "005a-differs-from-005.txt").write_text(legacy_text(5, title="另一篇稿件"))
+        (tmp_path / f"{number:03d}.txt").write_text(legacy_file(number, sections=sections))
+    (tmp_path / "003a-same-as-003.txt").write_text(legacy_file(3))
+    (tmp_path / "005a-differs-from-005.txt").write_text(legacy_file(5, title="另一篇稿件"))
     (tmp_path / "010a-bad.txt").write_bytes(b"\x00\x01")
     return tmp_path, count
 

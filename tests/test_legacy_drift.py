@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from editorial.importers.legacy_text import LegacyFormatError, parse_issues, parse_legacy
+from editorial.importers.legacy import LegacyFormatError, parse_issues, parse_legacy
 from tests.office_regions import OFFICE_CATALOGUE
 
 DRIFT = Path(__file__).parent / "legacy_drift"

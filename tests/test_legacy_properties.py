@@ -2,6 +2,8 @@
 
 import codecs
 import datetime
+import importlib
+import pkgutil
 import re
 import re._constants as sre
 import re._parser as sre_parse
@@ -10,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from editorial.importers import legacy_text, regions
+from editorial.importers import legacy, regions
+from editorial.importers.legacy import LegacyFormatError, ParsedIssue, is_furniture, parse_legacy, split_page
 from editorial.importers.legacy_format import format_legacy
-from editorial.importers.legacy_text import LegacyFormatError, ParsedIssue, is_furniture, parse_legacy, split_page
 from tests.samples import legacy_sample_bytes
 
 SAMPLE = legacy_sample_bytes().decode("utf-8")
@@ -219,13 +221,36 @@ def _repetitions(pattern: re.Pattern) -> list[tuple[int, int]]:
     return found
 
 
-PARSER_PATTERNS = {**_patterns(legacy_text), **{f"regions.{k}": v for k, v in _patterns(regions).items()}}
+PARSER_MODULES = [
+    *(importlib.import_module(f"{legacy.__name__}.{module.name}") for module in pkgutil.iter_modules(legacy.__path__)),
+    regions,
+]
+
+
+def _parser_patterns() -> dict[str, re.Pattern]:
+    """Every pattern of the parser's modules, once, named after the first module that holds it."""
+    found: dict[str, re.Pattern] = {}
+    for module in PARSER_MODULES:
+        for name, pattern in _patterns(module).items():
+            if pattern not in found.values():
+                found[f"{module.__name__.rpartition('.')[2]}.{name}"] = pattern
+    return found
+
+
+PARSER_PATTERNS = _parser_patterns()
 
 
 def test_the_parsers_patterns_are_all_found_by_the_check_below():
-    assert {"TOC_PAGE", "UNREADABLE_PAGE", "PERIOD", "SUBHEADING", "FURNITURE[0]", "regions.STREET"} <= set(
-        PARSER_PATTERNS
-    )
+    assert {
+        "contents.TOC_PAGE",
+        "contents.UNREADABLE_PAGE",
+        "dates.PERIOD",
+        "paragraphs.SUBHEADING",
+        "furniture.FURNITURE[0]",
+        "lines.LINE_BREAKS",
+        "decoding.STRAY_CONTROLS",
+        "regions.STREET",
+    } <= set(PARSER_PATTERNS)
 
 
 @pytest.mark.parametrize("name", sorted(PARSER_PATTERNS))

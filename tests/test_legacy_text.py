@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from editorial.importers.legacy_text import (
+from editorial.importers.legacy import (
     LegacyFormatError,
     decode,
     ends_paragraph,

@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from editorial.importers.legacy_text import parse_legacy
+from editorial.importers.legacy import parse_legacy
 from editorial.management.commands import load_demo
 from editorial.models import Article, Issue, IssueTransition
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from editorial import services
 from editorial.backup import export_backup, read_backup, restore_backup
 from editorial.demo.generator import generate_archive
-from editorial.importers.legacy_text import LegacyFormatError, parse_legacy
+from editorial.importers.legacy import LegacyFormatError, parse_legacy
 from editorial.importers.loader import load_issue
 from editorial.importers.regions import catalogue_from_db
 from editorial.models import Article, Issue, IssueTransition

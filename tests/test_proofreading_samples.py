@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from editorial.importers.legacy_text import parse_legacy
+from editorial.importers.legacy import parse_legacy
 from editorial.proofreading import apply_fixes, proofread_article
 from tests.samples import legacy_sample_bytes
 

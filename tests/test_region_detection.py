@@ -1,8 +1,11 @@
 """Region detection: longest name or alias in the title, else in the opening sentence."""
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
-from editorial.importers.legacy_text import parse_legacy
+from editorial.importers import regions
+from editorial.importers.legacy import parse_legacy
 from editorial.importers.regions import (
     Region,
     RegionCatalogue,
@@ -11,6 +14,7 @@ from editorial.importers.regions import (
     opening_sentence,
     suggest_regions,
 )
+from editorial.text import normalise_for_match
 from tests.office_regions import OFFICE_CATALOGUE
 from tests.samples import legacy_sample_bytes
 
@@ -145,6 +149,38 @@ def test_province_abbreviations_count_as_provinces_only_where_the_context_makes_
 )
 def test_no_region_is_read_across_a_word_boundary(title, expected):
     assert names(detect_regions(title=title, catalogue=OFFICE_CATALOGUE)) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("浦\u200b东新区出台全国首个政务领域区块链建设标准", ["浦东新区"]),
+        ("嘉\u00ad善县打造示范区", ["嘉善"]),
+        ("粤\u200b将培育二十个战略性产业集群", ["广东"]),
+        ("一体化新进展：\u2060苏将建设沿江城市群", ["江苏"]),
+        ("一体化新进展： 苏将建设沿江城市群", ["江苏"]),
+    ],
+)
+def test_names_are_compared_in_the_one_form_search_and_the_parser_use_so_pasted_invisible_characters_do_not_hide_them(
+    title, expected
+):
+    assert names(detect_regions(title=title, catalogue=OFFICE_CATALOGUE)) == expected
+
+
+def test_a_latin_alias_is_found_whatever_its_width_and_case():
+    catalogue = RegionCatalogue.of([Region("lingang", "临港新片区", "district", None, ("Lingang",))])
+    assert detect_regions(title="ＬＩＮＧＡＮＧ启动新一轮招商", catalogue=catalogue) == ("lingang",)
+    assert detect_regions(title="lingang启动新一轮招商", catalogue=catalogue) == ("lingang",)
+
+
+@given(st.text())
+@example("e \u0301")
+@example("沪 \u200b将，苏\u00ad将")
+def test_the_detector_reads_exactly_the_match_form_and_finds_clause_starts_inside_it(text):
+    compact, clause_starts = regions._match_form_with_clauses(text)
+    assert compact == normalise_for_match(text)
+    assert 0 in clause_starts
+    assert all(0 <= at <= len(compact) for at in clause_starts)
 
 
 @pytest.mark.parametrize(

@@ -306,7 +306,7 @@ def test_a_form_post_beyond_djangos_memory_limit_is_a_400_not_a_crash(as_adminis
         (b"\x00" * 4096, "2020-193.txt"),
     ],
 )
-def test_a_binary_file_posing_as_a_legacy_text_is_refused_with_a_reason_and_nothing_is_written(
+def test_a_binary_file_posing_as_a_legacy_file_is_refused_with_a_reason_and_nothing_is_written(
     as_administrator, content, name
 ):
     before = database_state()

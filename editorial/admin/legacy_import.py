@@ -20,7 +20,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 
-from ..importers.legacy_text import LegacyFormatError, ParsedIssue
+from ..importers.legacy import LegacyFormatError, ParsedIssue
 from ..importers.loader import ImportContext, ImportPlan, ImportResult, Outcome, load_file, plan_import
 from ..models import Issue
 

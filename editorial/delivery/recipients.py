@@ -21,7 +21,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from ..activity import log_action
-from ..importers.legacy_text import LegacyFormatError, decode
+from ..importers.legacy import LegacyFormatError, decode
 from ..models import Publication, Recipient, normalise_email
 from ..resources import restore
 

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from editorial import services
-from editorial.importers.legacy_text import ParsedArticle, parse_legacy
+from editorial.importers.legacy import ParsedArticle, parse_legacy
 from editorial.importers.regions import RegionCatalogue, catalogue_from_db
 from editorial.models import Issue, IssueTransition, Publication, Section, SourceRegion
 

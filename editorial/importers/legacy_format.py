@@ -18,7 +18,7 @@ regions (re-detected on import).
 import datetime
 import functools
 
-from .legacy_text import glue
+from .legacy import glue
 
 INDENT = "\u3000\u3000"
 RULE = "━" * 20

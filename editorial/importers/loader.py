@@ -34,8 +34,9 @@ from django.utils import timezone
 from editorial import services
 from editorial.models import Issue, IssueTransition, Publication, Section
 from editorial.selectors import issue_table_of_contents
+from editorial.text import normalise_for_match
 
-from .legacy_text import DEFAULT_MAX_BYTES, LegacyFormatError, Notice, ParsedIssue, key, parse_issues, parse_legacy
+from .legacy import DEFAULT_MAX_BYTES, LegacyFormatError, Notice, ParsedIssue, parse_issues, parse_legacy
 from .regions import RegionCatalogue, catalogue_from_db
 
 
@@ -151,14 +152,16 @@ def plan_import(
     warnings = []
     meta = parsed.meta
     publication = context.publication
-    if key(meta.title) != key(publication.title):
+    if normalise_for_match(meta.title) != normalise_for_match(publication.title):
         warnings.append(Notice(f"文件的刊名“{meta.title}”与本刊“{publication.title}”不同，仍导入到本刊。"))
-    if meta.office and key(meta.office) != key(publication.office):
+    if meta.office and normalise_for_match(meta.office) != normalise_for_match(publication.office):
         warnings.append(Notice(f"文件的编发单位“{meta.office}”与本刊“{publication.office}”不同。"))
     if sections is None:
         sections = list(Section.objects.all())
-    known = {key(section.name) for section in sections} | {key(name) for name in created_before}
-    new_sections = tuple(section.name for section in parsed.sections if key(section.name) not in known)
+    known = {normalise_for_match(section.name) for section in sections} | {
+        normalise_for_match(name) for name in created_before
+    }
+    new_sections = tuple(section.name for section in parsed.sections if normalise_for_match(section.name) not in known)
     for name in new_sections:
         warnings.append(Notice(f"栏目“{name}”还不存在，导入时将新建为非常设栏目。"))
     if existing is _UNREAD:
@@ -177,12 +180,12 @@ def plan_import(
 def issue_matches(*, issue: Issue, parsed: ParsedIssue) -> bool:
     """Whether the stored issue has the file's date, distribution record, sections, titles, pages and paragraphs."""
     stored = [
-        (key(toc.section.name), article.title, article.page, tuple(article.paragraphs))
+        (normalise_for_match(toc.section.name), article.title, article.page, tuple(article.paragraphs))
         for toc in issue_table_of_contents(issue=issue)
         for article in toc.articles
     ]
     incoming = [
-        (key(section.name), article.title, article.page, article.paragraphs)
+        (normalise_for_match(section.name), article.title, article.page, article.paragraphs)
         for section in parsed.sections
         for article in section.articles
     ]
@@ -292,8 +295,8 @@ def load_file(
 
 def _ensure_sections(parsed: ParsedIssue, all_sections: list[Section]) -> dict[str, Section]:
     """The Section of every TOC section name (by normalised name), creating the missing ones."""
-    by_key = {key(section.name): section for section in all_sections}
-    missing = [section.name for section in parsed.sections if key(section.name) not in by_key]
+    by_key = {normalise_for_match(section.name): section for section in all_sections}
+    missing = [section.name for section in parsed.sections if normalise_for_match(section.name) not in by_key]
     if missing:
         last = Section.objects.aggregate(last=Max("position"))["last"] or 0
         taken = set(Section.objects.values_list("slug", flat=True))
@@ -303,8 +306,8 @@ def _ensure_sections(parsed: ParsedIssue, all_sections: list[Section]) -> dict[s
             section = Section(name=name, slug=slug, position=last + offset, is_standing=False)
             _clean(section, f"栏目“{name}”")
             section.save()
-            by_key[key(name)] = section
-    return {section.name: by_key[key(section.name)] for section in parsed.sections}
+            by_key[normalise_for_match(name)] = section
+    return {section.name: by_key[normalise_for_match(section.name)] for section in parsed.sections}
 
 
 def _new_section_slug(taken: set[str]) -> str:

@@ -7,6 +7,9 @@ the only function here that reads the ORM, and it does so in one query.
 
 The rule:
 
+- Names and text are compared in `editorial.text.normalise_for_match`, the form search
+  and the legacy parser compare in (NFKC, case-folded, without whitespace or invisible
+  characters), so a name with a space or a pasted zero-width character in it is found.
 - The title is scanned first; the opening sentence (the first paragraph up to its
   first 。！？) when the title names no region — and also when it names provinces only,
   for the places under those provinces (沪苏浙联合发布… / 青浦区、吴江区、嘉善县 gives
@@ -31,6 +34,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from ..text import normalise_for_match
 
 SENTENCE_END = "。！？!?"
 # Single-character abbreviations of provinces, by the province's name in the catalogue.
@@ -98,9 +103,9 @@ class RegionCatalogue:
         by_form: dict[str, str] = {}
         for region in self.regions:
             for form in (region.name, *region.aliases):
-                key = _normalise(form)
-                if key:
-                    by_form.setdefault(key, region.slug)
+                match_form = normalise_for_match(form)
+                if match_form:
+                    by_form.setdefault(match_form, region.slug)
         object.__setattr__(self, "_by_slug", by_slug)
         object.__setattr__(self, "_by_form", by_form)
         longest = max((len(form) for form in (*by_form, *NOT_REGIONS)), default=0)
@@ -138,7 +143,7 @@ class RegionCatalogue:
 
         In a `headline`, a lone province abbreviation starting a clause before a verb counts too.
         """
-        text, clause_starts = _normalise_with_clauses(text)
+        text, clause_starts = _match_form_with_clauses(text)
         found: list[str] = []
         position = 0
         while position < len(text):
@@ -249,22 +254,21 @@ def detect_regions(*, title: str, body: str = "", catalogue: RegionCatalogue) ->
     return tuple(catalogue.most_specific(dict.fromkeys(found)))
 
 
-def _normalise(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
-
-
-def _normalise_with_clauses(text: str) -> tuple[str, set[int]]:
-    """`_normalise(text)`, and the positions in it where a clause starts (the start, after a space or a mark)."""
-    pieces = unicodedata.normalize("NFKC", text).split()
+def _match_form_with_clauses(text: str) -> tuple[str, set[int]]:
+    """`normalise_for_match(text)`, and the positions in it where a clause starts (the start, after a space or a mark)."""
     compact, starts, position = [], {0}, 0
-    for piece in pieces:
+    for piece in unicodedata.normalize("NFKC", text).split():
         starts.add(position)
-        for character in piece:
+        for character in normalise_for_match(piece):
             compact.append(character)
             position += 1
             if character in CLAUSE_STARTS:
                 starts.add(position)
-    return "".join(compact), starts
+    joined = "".join(compact)
+    if unicodedata.is_normalized("NFKC", joined):
+        return joined, starts
+    # A piece starting with a combining mark composes with the piece before it once the space is gone.
+    return unicodedata.normalize("NFKC", joined), {len(unicodedata.normalize("NFKC", joined[:at])) for at in starts}
 
 
 def catalogue_from_db() -> RegionCatalogue:

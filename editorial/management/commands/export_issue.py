@@ -26,7 +26,7 @@ def _json(issue: Issue) -> str:
     return json.dumps(issue_data(issue=issue), ensure_ascii=False, indent=2) + "\n"
 
 
-def _legacy_text(issue: Issue) -> str:
+def _legacy_format(issue: Issue) -> str:
     return format_legacy(issue_data(issue=issue))
 
 
@@ -45,7 +45,7 @@ def _rendition(format: renditions.Format) -> Callable[[Issue], bytes]:
 # Add a format by adding an entry: the name is what --format takes.
 FORMATS: dict[str, ExportFormat] = {
     "json": ExportFormat("JSON（刊物、期号、日期、状态、栏目和文章）", _json),
-    "txt": ExportFormat("旧版纯文本格式（可用 import_legacy 重新导入）", _legacy_text),
+    "txt": ExportFormat("旧版纯文本格式（可用 import_legacy 重新导入）", _legacy_format),
     "pdf": ExportFormat("PDF（与网站“下载 PDF”相同的简报版式）", _rendition(renditions.PDF)),
     "docx": ExportFormat("Word 文档（.docx，与网站“下载 Word”相同）", _rendition(renditions.DOCX)),
 }

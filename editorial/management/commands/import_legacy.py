@@ -16,9 +16,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, connection
 
-from editorial.importers.legacy_text import LegacyFormatError, ParsedIssue, key
+from editorial.importers.legacy import LegacyFormatError, ParsedIssue
 from editorial.importers.loader import ImportContext, Outcome, load_file, parse_file, plan_import
 from editorial.models import Issue
+from editorial.text import normalise_for_match
 
 # From this many files on, a second process parses ahead while this one writes to the database,
 # and on PostgreSQL this many threads write, each on its own connection: one writer's Python
@@ -260,19 +261,23 @@ def written_in_parallel(items, import_one: Callable, *, context: ImportContext) 
     other in order (the second finds the first's issue), and a file naming a section the database
     does not have yet is imported alone, after the files before it and before those after it.
     """
-    known = {key(name) for name in context.known_sections()}
+    known = {normalise_for_match(name) for name in context.known_sections()}
     pending: deque[tuple[Future, set[int]]] = deque()
     with _Writers(WRITERS) as writers:
         try:
             for path, issues, reason in items:
                 numbers = {parsed.meta.number for parsed in issues or ()}
-                alone = any(key(section.name) not in known for parsed in issues or () for section in parsed.sections)
+                alone = any(
+                    normalise_for_match(section.name) not in known
+                    for parsed in issues or ()
+                    for section in parsed.sections
+                )
                 wait_for([future for future, others in pending if alone or numbers & others])
                 future = writers.submit(import_one, path, issues, reason)
                 pending.append((future, numbers))
                 if alone:
                     wait_for([future])
-                    known = {key(name) for name in context.known_sections()}
+                    known = {normalise_for_match(name) for name in context.known_sections()}
                 while pending and (pending[0][0].done() or len(pending) > 2 * WRITERS):
                     yield pending.popleft()[0].result()
             while pending:

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from editorial.importers.legacy_text import LegacyFormatError
+from editorial.importers.legacy import LegacyFormatError
 from editorial.importers.loader import ImportContext, Outcome, load_issue
 from editorial.models import Issue
 

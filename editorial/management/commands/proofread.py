@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...importers.legacy_text import LegacyFormatError, decode
+from ...importers.legacy import LegacyFormatError, decode
 from ...models import Issue
 from ...proofreading import Located, proofread_text
 from ...proofreading.reports import issue_report
