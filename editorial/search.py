@@ -154,18 +154,23 @@ def ranked_pks(queryset: QuerySet) -> list[int]:
 
 
 def pks_without_table_scan(queryset: QuerySet) -> list[int]:
-    """The pks of the queryset's rows in its order, PostgreSQL told not to read the whole table for them.
+    """The pks of the queryset's rows in its order, PostgreSQL told not to read the whole table for them."""
+    return [row[0] for row in values_without_table_scan(queryset, "pk")]
+
+
+def values_without_table_scan(queryset: QuerySet, *fields: str) -> list[tuple]:
+    """The queryset's rows as tuples of `fields`, PostgreSQL told not to read the whole table for them.
 
     Either through the bigram index, or reading articles newest first by the issue index until
-    the queryset's limit is reached; the setting lasts for this one query.
+    a limit is reached; the setting lasts for this one query.
     """
     if connections[queryset.db].vendor != "postgresql":
-        return list(queryset.values_list("pk", flat=True))
+        return list(queryset.values_list(*fields))
     with transaction.atomic(using=queryset.db), connections[queryset.db].cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        pks = list(queryset.values_list("pk", flat=True))
+        rows = list(queryset.values_list(*fields))
         cursor.execute("RESET enable_seqscan")
-    return pks
+    return rows
 
 
 class _Size(Func):
@@ -373,20 +378,23 @@ class SearchResults(Sequence):
         hits = self._queryset
         if sample is not None and reads_index_first(hits=sample.rows, table_rows=sample.table_rows, wanted=wanted):
             hits = through_bigram_index(hits, terms=self._terms)
-        newest = pks_without_table_scan(hits[:wanted])
-        truncated = len(newest) == wanted
-        newest = newest[:RANKED_HITS]
-        model = self._queryset.model
-        ranked = newest and list(
-            rank(model._default_manager.filter(pk__in=newest), terms=self._terms).values_list("pk", flat=True)
+        # One query: the newest hits (a subquery with its limit), ranked.
+        newest = self._queryset.model._default_manager.filter(pk__in=hits[:wanted].values("pk"))
+        rows = values_without_table_scan(
+            rank(newest, terms=self._terms), "pk", "issue__date", "issue__number", "position"
         )
+        truncated = len(rows) == wanted
+        if truncated:
+            # The oldest of them is the one beyond RANKED_HITS: it only showed there are more.
+            rows.remove(max(rows, key=lambda row: (-row[1].toordinal(), -row[2], row[3], row[0])))
+        ranked = [row[0] for row in rows]
         if not truncated:
-            count, estimated = len(newest), False
+            count, estimated = len(ranked), False
         elif sample is not None and not sample.complete:
             count, estimated = max(sample.rows, wanted), True
         else:
             count, estimated = (sample.rows if sample is not None else self._queryset.count()), False
-        return {"pks": ranked or [], "count": count, "estimated": estimated, "truncated": truncated}
+        return {"pks": ranked, "count": count, "estimated": estimated, "truncated": truncated}
 
     @property
     def total(self) -> estimates.Count:

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
 
 from .models import Article, Issue, IssueSection, Section, SourceRegion
@@ -176,24 +176,42 @@ def articles_from_region(
     return Article.objects.published().filter(pk__in=article_pks_from_region(region=region, tree=tree))
 
 
-def regions_in_use() -> set[int]:
-    """The pks of the regions published articles are tagged with.
+def _a_published_link():
+    """One published article's link to the outer region: found in the index, stopping at the first.
 
-    Asked region by region (does it have a published article?), which stops at the first one
-    found: listing the regions of every published article read the whole archive.
+    Listing the regions of every published article instead read the whole archive; a LIMIT 1
+    subquery is never planned as a hash of every link, as an EXISTS may be.
     """
     published = Article.regions.through.objects.filter(
         sourceregion_id=OuterRef("pk"), article__issue__status=Issue.Status.PUBLISHED
     )
-    return set(SourceRegion.objects.filter(Exists(published)).values_list("pk", flat=True))
+    return Subquery(published.values("pk")[:1])
 
 
-def region_choices(*, tree: dict[int | None, list[SourceRegion]]) -> list[tuple[str, list[tuple[str, str]]]]:
+def regions_in_use() -> set[int]:
+    """The pks of the regions published articles are tagged with (asked region by region)."""
+    regions = SourceRegion.objects.annotate(link=_a_published_link()).filter(link__isnull=False)
+    return set(regions.values_list("pk", flat=True))
+
+
+def region_tree_in_use() -> tuple[dict[int | None, list[SourceRegion]], set[int]]:
+    """region_tree() and regions_in_use() in one query."""
+    children: dict[int | None, list[SourceRegion]] = {}
+    used = set()
+    for region in SourceRegion.objects.order_by("position", "pk").annotate(link=_a_published_link()):
+        children.setdefault(region.parent_id, []).append(region)
+        if region.link is not None:
+            used.add(region.pk)
+    return children, used
+
+
+def region_choices(
+    *, tree: dict[int | None, list[SourceRegion]], used: set[int]
+) -> list[tuple[str, list[tuple[str, str]]]]:
     """Regions readers can filter by, grouped under their province.
 
-    Only regions with published articles, and the regions above them (choosing 上海 also finds 浦东新区).
+    Only regions with published articles (`used`), and the regions above them (choosing 上海 also finds 浦东新区).
     """
-    used = regions_in_use()
     by_pk = {region.pk: region for regions in tree.values() for region in regions}
     wanted: set[int] = set()
     for pk in used:
@@ -242,10 +260,10 @@ class SearchChoices:
 
 
 def search_choices() -> SearchChoices:
-    """Everything the search form offers, from published content only (four queries)."""
-    tree = region_tree()
+    """Everything the search form offers, from published content only (three queries)."""
+    tree, used = region_tree_in_use()
     return SearchChoices(
-        regions=region_choices(tree=tree), sections=section_choices(), years=year_choices(), region_tree=tree
+        regions=region_choices(tree=tree, used=used), sections=section_choices(), years=year_choices(), region_tree=tree
     )
 
 
