@@ -243,6 +243,11 @@ def _normalize_piece(piece: str) -> str:
     return normalize(piece)
 
 
+# Characters normalize() leaves as they are, one for one: CJK ideographs (no decomposition, no case),
+# a–z and 0–9. Highlighting maps runs of them at once instead of a character at a time.
+_UNCHANGED_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fffa-z0-9]+")
+
+
 def _normalize_with_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
     """normalize(text), and for each of its characters the span of `text` it came from.
 
@@ -251,10 +256,19 @@ def _normalize_with_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
     """
     pieces: list[str] = []
     spans: list[tuple[int, int]] = []
-    start = 0
-    while start < len(text):
+    start, length = 0, len(text)
+    while start < length:
+        run = _UNCHANGED_RUN.match(text, start)
+        end = run.end() if run else start
+        if end < length and unicodedata.combining(text[end]):
+            end -= 1  # that character goes with its combining marks, below
+        if end > start:
+            pieces.append(text[start:end])
+            spans.extend(zip(range(start, end), range(start + 1, end + 1), strict=True))
+            start = end
+            continue
         end = start + 1
-        while end < len(text) and unicodedata.combining(text[end]):
+        while end < length and unicodedata.combining(text[end]):
             end += 1
         folded = _normalize_piece(text[start:end])
         pieces.append(folded)
