@@ -8,6 +8,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from editorial import estimates
+from editorial.admin.articles import ArticleAdmin
 from editorial.models import Issue
 from tests.factories import make_article, make_issue
 
@@ -149,3 +151,31 @@ def test_the_article_list_reads_the_regions_once_whatever_the_number_of_regions_
     client.get(URL)
     with django_assert_max_num_queries(25):
         assert client.get(URL, {"q": "测试", "region": "shanghai"}).status_code == 200
+
+
+def listed_titles(response) -> list[str]:
+    return [article.title for article in response.context["cl"].result_list]
+
+
+def test_pages_list_articles_not_yet_in_an_issue_first_then_by_issue_newest_first(client, editor, monkeypatch):
+    monkeypatch.setattr(ArticleAdmin, "list_per_page", 3)
+    old = make_issue(number=1, date=datetime.date(2020, 1, 3), status=Issue.Status.PUBLISHED)
+    new = make_issue(number=2, date=datetime.date(2020, 1, 10))
+    expected = [make_article(title=f"稿件库{n}").title for n in range(2)]
+    expected += [make_article(issue=new, title=f"新一期{n}").title for n in range(2)]
+    expected += [make_article(issue=old, title=f"旧一期{n}").title for n in range(3)]
+    client.force_login(editor)
+    pages = [listed_titles(client.get(URL, {"p": page})) for page in (1, 2, 3)]
+    assert pages == [expected[0:3], expected[3:6], expected[6:7]]
+    # Sorted by a column instead, the list is one query's order.
+    by_title = listed_titles(client.get(URL, {"o": "1"}))
+    assert by_title == sorted(expected)[:3]
+
+
+def test_a_long_list_says_its_count_is_an_estimate(client, editor, monkeypatch):
+    monkeypatch.setattr(estimates, "count", lambda queryset, **options: estimates.Count(112_231, estimated=True))
+    make_article(issue=make_issue(), title="一篇")
+    client.force_login(editor)
+    page = client.get(URL, {"q": "一篇"}).content.decode()
+    assert "约 110,000 稿件" in page and "估计数" in page
+    assert "约 110,000 条结果" in page
