@@ -121,7 +121,19 @@ def bigram_tsquery(terms: Sequence[str]) -> str:
 
 
 class _BigramMatch(RawSQL):
-    """The bigram index condition (PostgreSQL), recognisable in a query's WHERE clause."""
+    """The bigram index condition (PostgreSQL), recognisable in a query's WHERE clause.
+
+    It names the article table by the alias of the query it is compiled in: inside a subquery
+    Django calls the table U0, and the table's own name there would be the outer query's row
+    (a correlated subquery, run once per article).
+    """
+
+    def __init__(self, tsquery: str):
+        super().__init__("search_bigrams @@ %s::tsquery", (tsquery,), output_field=BooleanField())
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.base_table)
+        return f"({table}.{self.sql})", self.params
 
 
 def _walk(node):
@@ -207,12 +219,8 @@ def through_bigram_index(queryset: QuerySet, *, terms: Sequence[str]) -> QuerySe
     The same rows: the substring filters stay authoritative. Unchanged on other databases and
     for one-character terms, which have no bigram.
     """
-    connection = connections[queryset.db]
-    if connection.vendor == "postgresql" and any(len(term) > 1 for term in terms):
-        column = f"{connection.ops.quote_name(queryset.model._meta.db_table)}.search_bigrams"
-        queryset = queryset.filter(
-            _BigramMatch(f"{column} @@ %s::tsquery", (bigram_tsquery(terms),), output_field=BooleanField())
-        )
+    if connections[queryset.db].vendor == "postgresql" and any(len(term) > 1 for term in terms):
+        queryset = queryset.filter(_BigramMatch(bigram_tsquery(terms)))
     return queryset
 
 

@@ -24,7 +24,7 @@ from .caching import (
 from .estimates import EstimatedPaginator
 from .filters import ArticleFilter
 from .models import Article, Issue, Section, SourceRegion
-from .search import RANKED_HITS, SearchResults
+from .search import SearchResults
 from .selectors import issues_visible_to, may_preview
 
 RECENT_ISSUES = 8
@@ -348,6 +348,6 @@ class SearchView(CachedPageMixin, TemplateView):
                 terms=filterset.terms,
                 total=results.total,
                 truncated=results.truncated,
-                ranked_hits=RANKED_HITS,
+                ranked_hits=len(results),
             )
         return context

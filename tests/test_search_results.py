@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from editorial import estimates, search
@@ -105,3 +106,13 @@ def test_reading_newest_first_or_through_the_index_finds_the_same_hits(four_hits
 )
 def test_rare_terms_go_through_the_index_and_common_ones_newest_first(hits, index):
     assert search.reads_index_first(hits=hits, table_rows=112_000, wanted=501) is index
+
+
+def test_the_index_condition_names_the_table_of_the_query_it_is_in(four_hits):
+    """Inside the query of the newest hits (a subquery) the condition is on that query's row, not the outer one's."""
+    hits = search.through_bigram_index(matching(Article.objects.published(), terms=["区块链"]), terms=["区块链"])
+    sql = str(Article.objects.filter(pk__in=hits[:5].values("pk")).query)
+    if connection.vendor == "postgresql":
+        assert "U0.search_bigrams" in sql and '"editorial_article".search_bigrams' not in sql
+    else:
+        assert "search_bigrams" not in sql
