@@ -398,13 +398,16 @@ class SearchResults(Sequence):
         wanted = RANKED_HITS + 1
         sample = estimates.sample(self._queryset)
         hits = self._queryset
+        read = values_without_table_scan
         if sample is not None and reads_index_first(hits=sample.rows, table_rows=sample.table_rows, wanted=wanted):
             hits = through_bigram_index(hits, terms=self._terms)
+            if not uses_bigram_index(hits):
+                # Few hits of one-character terms: no index finds them, and reading the whole table
+                # is fastest as PostgreSQL plans it (in parallel), not through an index.
+                read = QuerySet.values_list
         # One query: the newest hits (a subquery with its limit), ranked.
         newest = self._queryset.model._default_manager.filter(pk__in=hits[:wanted].values("pk"))
-        rows = values_without_table_scan(
-            rank(newest, terms=self._terms), "pk", "issue__date", "issue__number", "position"
-        )
+        rows = list(read(rank(newest, terms=self._terms), "pk", "issue__date", "issue__number", "position"))
         truncated = len(rows) == wanted
         if truncated:
             # The oldest of them is the one beyond RANKED_HITS: it only showed there are more.

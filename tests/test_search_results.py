@@ -131,3 +131,11 @@ def test_the_search_forms_lists_are_djangos_select_written_faster(value):
     quick = QuickSelect(choices=choices).render("region", value, attrs=attrs)
     assert quick == forms.Select(choices=choices).render("region", value, attrs=attrs)
     assert quick.count(" selected>") == 1
+
+
+def test_a_rare_one_character_term_is_found_by_reading_every_article(four_hits):
+    """No index holds single characters: the few hits are read from the whole table, all of them, ranked."""
+    make_article(issue=four_hits[0].issue, title="沪上新闻", body="沪。")
+    make_article(issue=four_hits[2].issue, title="另一条", body="沪，沪。")
+    found = results("沪")
+    assert titles(found) == ["沪上新闻", "另一条"] and found.total == estimates.Count(2)
