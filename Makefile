@@ -58,8 +58,10 @@ format: setup
 
 # The whole benchmark against PostgreSQL (DATABASE_URL, default the digest_bench database, created and filled if
 # missing) with Redis (CACHE_URL, default db 10, flushed): one table, numbers in bench/results/.
+# ISSUES sets the archive's size (default 500; another size gets a database of its own, digest_bench_<N>).
+ISSUES ?= 500
 bench: setup
-	$(PY) bench/run.py
+	$(PY) bench/run.py --issues $(ISSUES)
 
 # Legacy import rate: 500 generated legacy texts into a fresh SQLite file (target ≥ 50 issues/s).
 bench-import: setup

@@ -1,26 +1,31 @@
 """`make bench`: the whole benchmark in one command, against PostgreSQL, printed as one table.
 
-    make bench
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/digest_bench .venv/bin/python bench/run.py [--json FILE]
+    make bench                  # 500 issues
+    ISSUES=5000 make bench      # ten times the archive
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/digest_bench .venv/bin/python bench/run.py [--issues N] [--json FILE]
 
-1. The database in DATABASE_URL (default postgres://postgres@127.0.0.1:5432/digest_bench) is
-   created if missing, migrated and, if it holds no archive yet, filled by
-   `generate_archive --issues 500` (about 11,000 articles; the command runs ANALYZE).
+1. The database in DATABASE_URL (default postgres://postgres@127.0.0.1:5432/digest_bench, or
+   digest_bench_<N> for another size) is created if missing, migrated and, if it holds no archive
+   yet, filled by `generate_archive --issues N --seed 1` (500 issues: about 11,000 articles;
+   5,000: about 112,000; the command runs ANALYZE). A database holding another number of
+   published issues is refused: the figures would not be those of the size asked for.
 2. Legacy import rate: bench/import_legacy.py imports 500 generated legacy texts into that
    database (numbered from 900001, removed afterwards) and into a fresh SQLite file.
 3. gunicorn starts as in production: DEBUG off, `collectstatic` with WhiteNoise's manifest
    storage, the Redis cache in CACHE_URL (default redis://127.0.0.1:6379/10, flushed first),
    gunicorn.conf.py unchanged (workers, threads, recycling; access log to a file).
 4. Over HTTP, sequential keep-alive requests timed on the client: issue pages (first request
-   and cached), the home page, five searches with one- to four-character terms (cold: a
-   search never made before; and cached), the admin's article list signed in as an
+   and cached), the home page, the archive list (rendered: a URL never asked before), five
+   searches with one- to four-character terms (cold: a search never made before; and cached),
+   the admin's article list (plain, searching, filtered) and issue list signed in as an
    administrator, the PDF of issues never rendered before (cold) and again (cached); then
    `wrk` at 16 connections on an issue page and on a static file of the same size, and
    the workers' memory after all that.
 
 The numbers go to the terminal as a Markdown table (the README's Performance section keeps the latest)
-and to bench/results/bench-<time>.json. The machine has two cores and is shared: the load
-average before and after is part of the result.
+and to bench/results/bench-<time>.json; bench/compare.py puts two runs side by side with the growth
+of each request. The machine has two cores and is shared: the load average before and after is part
+of the result.
 """
 
 import argparse
@@ -42,12 +47,15 @@ sys.path.insert(0, str(ROOT))
 from bench import server, site  # noqa: E402  (the project root must be on the path first)
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/digest_bench"
+DEFAULT_ISSUES = 500
 DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/10"
 RESULTS = ROOT / "bench" / "results"
 # One to four characters a term; hits range from a few hundred to a few thousand articles.
 SEARCHES = ["港", "数据", "长三角", "人工智能", "养老 服务"]
 ADMIN_USERNAME = "bench-admin"
 ADMIN_LIST = "/admin/editorial/article/"
+ADMIN_ISSUE_LIST = "/admin/editorial/issue/"
+ARCHIVE_LIST = "/issues/"
 TARGETS = {
     "import_issues_per_second": 50,
     "search_p95_ms": 100,
@@ -101,9 +109,9 @@ def ensure_archive(env: dict, *, issues: int) -> dict:
     if published == 0:
         server.manage("generate_archive", "--issues", str(issues), "--seed", "1", env=env)
         generated = True
-    elif published < issues:
+    elif published != issues:
         raise SystemExit(
-            f"The database holds {published} published issues, fewer than {issues}: "
+            f"The database holds {published} published issues, not {issues}: "
             "drop it (or point DATABASE_URL elsewhere) and run again."
         )
     else:
@@ -135,11 +143,12 @@ def measure_import(*, database_url: str | None, issues: int) -> dict:
 
 
 def measure_admin(client: server.Client, *, runs: int, meter) -> dict:
-    """The admin's article list (page 1, 50 of every article, with its filters' counts), and a search in it."""
+    """The admin's article list (page 1 of 50 articles), searched and filtered, and its issue list."""
     found = client.get(ADMIN_LIST)
     if found[1] != 200:
         raise SystemExit(f"The admin's article list answered {found[1]}.")
     return {
+        "issues": site.measure_page(client, ADMIN_ISSUE_LIST, runs=runs, meter=meter),
         "list": site.measure_page(client, ADMIN_LIST, runs=runs, meter=meter),
         "search": site.measure_page(client, ADMIN_LIST + "?q=" + urllib.parse.quote("长三角"), runs=runs, meter=meter),
         "filtered": site.measure_page(
@@ -173,6 +182,7 @@ def measure_server(gunicorn: server.Gunicorn, options) -> dict:
     results: dict = {}
     results["issue_page"] = site.measure_issue_pages(client, numbers, sampled=options.issues_sampled)
     results["home"] = site.measure_page(client, "/", runs=options.runs, meter=meter)
+    results["archive_list"] = site.measure_rendered_page(client, ARCHIVE_LIST, runs=options.runs, meter=meter)
     results["search"] = site.measure_searches(client, SEARCHES, runs=options.runs, meter=meter)
 
     admin = server.Client(options.port)
@@ -192,12 +202,15 @@ def measure_server(gunicorn: server.Gunicorn, options) -> dict:
         duration=options.duration,
     )
     results["memory"] = gunicorn.memory()
+    results["reconnections"] = client.reconnections + admin.reconnections
     return results
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--issues", type=int, default=500, help="archive size when it has to be generated")
+    parser.add_argument(
+        "--issues", type=int, default=DEFAULT_ISSUES, help="the archive's size, generated when the database has none"
+    )
     parser.add_argument("--import-issues", type=int, default=500, help="legacy texts imported (0: skip)")
     parser.add_argument("--port", type=int, default=8201)
     parser.add_argument("--runs", type=int, default=30, help="requests per latency measurement")
@@ -210,7 +223,7 @@ def main() -> int:
     )
     options = parser.parse_args()
 
-    database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    database_url = os.environ.get("DATABASE_URL") or default_database_url(options.issues)
     if not database_url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("DATABASE_URL must name a PostgreSQL database for the benchmark (it is migrated and filled).")
     cache_url = os.environ.get("CACHE_URL") or DEFAULT_CACHE_URL
@@ -230,7 +243,8 @@ def main() -> int:
     os.environ["DATABASE_URL"] = database_url
     env = server.production_env(port=options.port, var_dir=var_dir, cache_url=cache_url)
     results["archive"] = ensure_archive(env, issues=options.issues)
-    print(f"archive: {results['archive']['issues']} published issues, {results['archive']['articles']} articles")
+    size = results["archive"]
+    print(f"archive: {size['issues']} published issues, {size['articles']} articles")
 
     if options.import_issues:
         print("legacy import …")
@@ -249,8 +263,8 @@ def main() -> int:
     gunicorn = server.Gunicorn(env, port=options.port, log=var_dir / "gunicorn.log")
     try:
         with gunicorn:
-            size = len(server.Client(options.port).get(f"/issues/{results['archive']['issues'] // 2}/")[2])
-            site.write_static_twin(var_dir, size)
+            page_size = len(server.Client(options.port).get(f"/issues/{size['issues'] // 2}/")[2])
+            site.write_static_twin(var_dir, page_size)
             gunicorn.restart()
             results["gunicorn"] = gunicorn_settings(env)
             results.update(measure_server(gunicorn, options))
@@ -268,6 +282,11 @@ def main() -> int:
     path.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"\nnumbers: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     return 0
+
+
+def default_database_url(issues: int) -> str:
+    """digest_bench for the usual 500 issues, digest_bench_<N> for another size (each size keeps its archive)."""
+    return DEFAULT_DATABASE_URL if issues == DEFAULT_ISSUES else f"{DEFAULT_DATABASE_URL}_{issues}"
 
 
 def gunicorn_settings(env: dict) -> dict:
@@ -308,11 +327,19 @@ def table(results: dict) -> str:
     row("`/issues/<n>/` first request (rendered)", ms(issue["cold"]["median_ms"]), ms(issue["cold"]["p95_ms"]))
     row("`/issues/<n>/` cached", ms(issue["cached"]["median_ms"]), ms(issue["cached"]["p95_ms"]))
     row("`/` home (cached)", ms(results["home"]["median_ms"]), ms(results["home"]["p95_ms"]), numbers=results["home"])
+    archive_list = results["archive_list"]
+    row(
+        "`/issues/` archive list (rendered)",
+        ms(archive_list["median_ms"]),
+        ms(archive_list["p95_ms"]),
+        numbers=archive_list,
+    )
     for label, numbers in results["search"].items():
         query = label.removeprefix("q=")
         p95 = numbers["cold"]["p95_ms"]
+        hits = f"{'约 ' if numbers.get('hits_estimated') else ''}{numbers['hits']:,} hits"
         row(
-            f"`/search/?q={query}` ({numbers['hits']:,} hits), new search",
+            f"`/search/?q={query}` ({hits}), new search",
             ms(numbers["cold"]["median_ms"]),
             ms(p95),
             f"p95 ≤ {TARGETS['search_p95_ms']} ms: {_met(p95 <= TARGETS['search_p95_ms'])}",
@@ -341,6 +368,12 @@ def table(results: dict) -> str:
         ms(admin["filtered"]["median_ms"]),
         ms(admin["filtered"]["p95_ms"]),
         numbers=admin["filtered"],
+    )
+    row(
+        f"admin issue list ({results['archive']['issues']:,} issues)",
+        ms(admin["issues"]["median_ms"]),
+        ms(admin["issues"]["p95_ms"]),
+        numbers=admin["issues"],
     )
     wrk = results["wrk"]
     ratio = wrk["ratio"]

@@ -17,6 +17,13 @@ Chinese. A query first narrows the candidates to articles holding every bigram o
 terms, then the substring filter confirms each term, so the index never adds a false hit.
 A one-character term has no bigram: it is checked by the substring filter alone, which is
 also the whole of the search on SQLite (same results, slower on a large archive).
+
+A reader's search (SearchResults) ranks at most its newest RANKED_HITS hits, so that its cost
+follows the page and not the archive: ranking every hit of a common term reads thousands of
+articles. A sample of the table (editorial.estimates) says how many hits there are, and so
+which way of finding the newest ones reads fewer articles: through the bigram index (every
+hit, then sorted by date) or reading articles newest first until enough are found. Beyond
+RANKED_HITS the count shown is the sample's estimate, and the page says only the newest are ranked.
 """
 
 import functools
@@ -31,6 +38,7 @@ from django.db.models import BooleanField, Case, Func, IntegerField, QuerySet, V
 from django.db.models.expressions import ExpressionWrapper, RawSQL
 from django.db.models.functions import Replace
 
+from . import estimates
 from .text import fold, normalise_for_match
 
 MAX_QUERY_LENGTH = 100
@@ -101,7 +109,19 @@ def bigram_tsquery(terms: Sequence[str]) -> str:
 
 
 class _BigramMatch(RawSQL):
-    """The bigram index condition (PostgreSQL), recognisable in a query's WHERE clause."""
+    """The bigram index condition (PostgreSQL), recognisable in a query's WHERE clause.
+
+    It names the article table by the alias of the query it is compiled in: inside a subquery
+    Django calls the table U0, and the table's own name there would be the outer query's row
+    (a correlated subquery, run once per article).
+    """
+
+    def __init__(self, tsquery: str):
+        super().__init__("search_bigrams @@ %s::tsquery", (tsquery,), output_field=BooleanField())
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.base_table)
+        return f"({table}.{self.sql})", self.params
 
 
 def _walk(node):
@@ -130,11 +150,27 @@ def ranked_pks(queryset: QuerySet) -> list[int]:
     """
     if not uses_bigram_index(queryset):
         return list(queryset.values_list("pk", flat=True))
+    return pks_without_table_scan(queryset)
+
+
+def pks_without_table_scan(queryset: QuerySet) -> list[int]:
+    """The pks of the queryset's rows in its order, PostgreSQL told not to read the whole table for them."""
+    return [row[0] for row in values_without_table_scan(queryset, "pk")]
+
+
+def values_without_table_scan(queryset: QuerySet, *fields: str) -> list[tuple]:
+    """The queryset's rows as tuples of `fields`, PostgreSQL told not to read the whole table for them.
+
+    Either through the bigram index, or reading articles newest first by the issue index until
+    a limit is reached; the setting lasts for this one query.
+    """
+    if connections[queryset.db].vendor != "postgresql":
+        return list(queryset.values_list(*fields))
     with transaction.atomic(using=queryset.db), connections[queryset.db].cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        pks = list(queryset.values_list("pk", flat=True))
+        rows = list(queryset.values_list(*fields))
         cursor.execute("RESET enable_seqscan")
-    return pks
+    return rows
 
 
 class _Size(Func):
@@ -155,15 +191,29 @@ def search_articles(queryset: QuerySet, *, terms: Sequence[str]) -> QuerySet:
     """
     if not terms:
         return queryset
+    return rank(through_bigram_index(matching(queryset, terms=terms), terms=terms), terms=terms)
+
+
+def matching(queryset: QuerySet, *, terms: Sequence[str]) -> QuerySet:
+    """The articles of `queryset` containing every term (the substring rule), in the queryset's order."""
     for term in terms:
         queryset = queryset.filter(search_text__contains=term)
-    connection = connections[queryset.db]
-    if connection.vendor == "postgresql" and any(len(term) > 1 for term in terms):
-        # A candidate filter the GIN index answers; the substring filters above stay authoritative.
-        column = f"{connection.ops.quote_name(queryset.model._meta.db_table)}.search_bigrams"
-        queryset = queryset.filter(
-            _BigramMatch(f"{column} @@ %s::tsquery", (bigram_tsquery(terms),), output_field=BooleanField())
-        )
+    return queryset
+
+
+def through_bigram_index(queryset: QuerySet, *, terms: Sequence[str]) -> QuerySet:
+    """`queryset` (already matching the terms) with the bigram condition PostgreSQL's GIN index answers.
+
+    The same rows: the substring filters stay authoritative. Unchanged on other databases and
+    for one-character terms, which have no bigram.
+    """
+    if connections[queryset.db].vendor == "postgresql" and any(len(term) > 1 for term in terms):
+        queryset = queryset.filter(_BigramMatch(bigram_tsquery(terms)))
+    return queryset
+
+
+def rank(queryset: QuerySet, *, terms: Sequence[str]) -> QuerySet:
+    """`queryset` best first: more terms in the title, then more occurrences, then the newer issue."""
     title_hits = functools.reduce(
         operator.add, (Case(When(search_title__contains=term, then=Value(1)), default=Value(0)) for term in terms)
     )
@@ -189,6 +239,11 @@ def _normalised_piece(piece: str) -> str:
     return normalise_for_match(piece)
 
 
+# Characters normalise_for_match() leaves as they are, one for one: CJK ideographs (no decomposition, no
+# case), a–z and 0–9. Highlighting maps runs of them at once instead of a character at a time.
+_UNCHANGED_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fffa-z0-9]+")
+
+
 def _normalised_with_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
     """normalise_for_match(text), and for each of its characters the span of `text` it came from.
 
@@ -197,10 +252,19 @@ def _normalised_with_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
     """
     pieces: list[str] = []
     spans: list[tuple[int, int]] = []
-    start = 0
-    while start < len(text):
+    start, length = 0, len(text)
+    while start < length:
+        run = _UNCHANGED_RUN.match(text, start)
+        end = run.end() if run else start
+        if end < length and unicodedata.combining(text[end]):
+            end -= 1  # that character goes with its combining marks, below
+        if end > start:
+            pieces.append(text[start:end])
+            spans.extend(zip(range(start, end), range(start + 1, end + 1), strict=True))
+            start = end
+            continue
         end = start + 1
-        while end < len(text) and unicodedata.combining(text[end]):
+        while end < length and unicodedata.combining(text[end]):
             end += 1
         folded = _normalised_piece(text[start:end])
         pieces.append(folded)
@@ -266,40 +330,107 @@ def excerpt(text: str, terms: Sequence[str], *, length: int = 110, lead: int = 2
     return fragments
 
 
-class SearchResults(Sequence):
-    """A ranked search as Paginator takes it: one narrow query ranks every hit, each page loads only its rows.
+# A search ranks its newest RANKED_HITS hits at most (25 pages of 20); the count beyond is estimated.
+RANKED_HITS = 500
+# Reading a hit through the bigram index costs about twice as much as reading the next article newest
+# first: index hits are scattered over the table, an issue's articles lie together (5,000 issues, PostgreSQL).
+INDEX_READ_COST = 2
 
-    Counting and ranking happen in one scan (the pks in order), instead of a COUNT and a
-    ranked page query each scanning every candidate; `load` turns a queryset of the page's
-    articles into the rows to show (e.g. with related objects).
+
+def reads_index_first(*, hits: int, table_rows: int, wanted: int) -> bool:
+    """Whether the newest `wanted` of `hits` hits are cheaper to find through the bigram index than newest first.
+
+    Through the index PostgreSQL reads every hit and sorts them by date; newest first it reads
+    about wanted × table_rows / hits articles, checking each, until it has `wanted`.
+    """
+    if hits <= wanted:
+        return True
+    return INDEX_READ_COST * hits < wanted * table_rows / hits
+
+
+class SearchResults(Sequence):
+    """A search's results as Paginator takes them, at a cost that follows the page rather than the archive.
+
+    With terms: the newest RANKED_HITS + 1 hits are found (the sample of editorial.estimates tells
+    whether through the bigram index or newest first), the newest RANKED_HITS of them ranked in one
+    narrow query, and each page loads only its own rows. With more hits than that, `total` is the
+    sample's estimate and `truncated` is true: only the newest are ranked. Without terms (filters
+    only) the rows are the queryset's own, newest first, a page at a time, and `total` is exact or
+    estimated (estimates.count). `queryset` holds the matching articles (`matching()`), newest first;
+    `load` turns a queryset of a page's articles into the rows to show (e.g. with related objects).
     """
 
-    def __init__(self, queryset: QuerySet, *, load=lambda articles: articles, remember=None):
+    def __init__(self, queryset: QuerySet, *, terms: Sequence[str] = (), load=lambda articles: articles, remember=None):
         self._queryset = queryset
+        self._terms = tuple(terms)
         self._load = load
-        # remember: an optional (get, set) pair keeping the ranking for the next pages of the same search.
+        # remember: an optional (get, set) pair keeping the ranking and count for the next pages of the same search.
         self._remember = remember
-        self._pks: list[int] | None = None
+        self._found: dict | None = None
 
     @property
-    def pks(self) -> list[int]:
-        if self._pks is None and self._remember is not None:
-            self._pks = self._remember[0]()
-        if self._pks is None:
-            self._pks = ranked_pks(self._queryset)
+    def found(self) -> dict:
+        if self._found is None and self._remember is not None:
+            self._found = self._remember[0]()
+        if self._found is None:
+            self._found = self._rank() if self._terms else self._count()
             if self._remember is not None:
-                self._remember[1](self._pks)
-        return self._pks
+                self._remember[1](self._found)
+        return self._found
+
+    def _count(self) -> dict:
+        counted = estimates.count(self._queryset)
+        return {"pks": None, "count": counted.value, "estimated": counted.estimated, "truncated": False}
+
+    def _rank(self) -> dict:
+        wanted = RANKED_HITS + 1
+        sample = estimates.sample(self._queryset)
+        hits = self._queryset
+        read = values_without_table_scan
+        if sample is not None and reads_index_first(hits=sample.rows, table_rows=sample.table_rows, wanted=wanted):
+            hits = through_bigram_index(hits, terms=self._terms)
+            if not uses_bigram_index(hits):
+                # Few hits of one-character terms: no index finds them, and reading the whole table
+                # is fastest as PostgreSQL plans it (in parallel), not through an index.
+                read = QuerySet.values_list
+        # One query: the newest hits (a subquery with its limit), ranked.
+        newest = self._queryset.model._default_manager.filter(pk__in=hits[:wanted].values("pk"))
+        rows = list(read(rank(newest, terms=self._terms), "pk", "issue__date", "issue__number", "position"))
+        truncated = len(rows) == wanted
+        if truncated:
+            # The oldest of them is the one beyond RANKED_HITS: it only showed there are more.
+            rows.remove(max(rows, key=lambda row: (-row[1].toordinal(), -row[2], row[3], row[0])))
+        ranked = [row[0] for row in rows]
+        if not truncated:
+            count, estimated = len(ranked), False
+        elif sample is not None and not sample.complete:
+            count, estimated = max(sample.rows, wanted), True
+        else:
+            count, estimated = (sample.rows if sample is not None else self._queryset.count()), False
+        return {"pks": ranked, "count": count, "estimated": estimated, "truncated": truncated}
+
+    @property
+    def total(self) -> estimates.Count:
+        """How many articles match: exact, or estimated beyond what is ranked."""
+        return estimates.Count(self.found["count"], estimated=self.found["estimated"])
+
+    @property
+    def truncated(self) -> bool:
+        """Whether there are more hits than the RANKED_HITS ranked (and shown)."""
+        return self.found["truncated"]
 
     def __len__(self) -> int:
-        return len(self.pks)
+        found = self.found
+        return len(found["pks"]) if found["pks"] is not None else found["count"]
 
     def count(self) -> int:
-        return len(self.pks)
+        return len(self)
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0] if index >= 0 else self[len(self) + index]
-        pks = self.pks[index]
+        if self.found["pks"] is None:
+            return list(self._load(self._queryset)[index])
+        pks = self.found["pks"][index]
         rows = {row.pk: row for row in self._load(self._queryset.model._default_manager.filter(pk__in=pks))}
         return [rows[pk] for pk in pks if pk in rows]

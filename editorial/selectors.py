@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
 
 from .models import Article, Issue, IssueSection, Section, SourceRegion
@@ -94,9 +94,19 @@ def reading_neighbours(*, toc: list[TocSection], article: Article) -> tuple[Arti
 
 
 def archive_issues(*, year: int | None = None) -> QuerySet[Issue]:
-    """Published issues, newest first, each with its number of articles (`article_count`)."""
-    issues = Issue.objects.published().newest_first().annotate(article_count=Count("articles"))
+    """Published issues, newest first (a page's article counts come from article_counts())."""
+    issues = Issue.objects.published().newest_first()
     return issues.filter(date__year=year) if year is not None else issues
+
+
+def article_counts(issues: list[Issue]) -> dict[int, int]:
+    """How many articles each of these issues has, by issue pk: one query over their articles only.
+
+    Annotating the archive's queryset with the count instead joined and grouped every article
+    of every published issue before the page was cut (150 ms at 5,000 issues).
+    """
+    rows = Article.objects.filter(issue__in=issues).order_by().values("issue").annotate(articles=Count("pk"))
+    return {row["issue"]: row["articles"] for row in rows}
 
 
 def archive_years() -> list[tuple[int, int]]:
@@ -166,35 +176,58 @@ def articles_from_region(
     return Article.objects.published().filter(pk__in=article_pks_from_region(region=region, tree=tree))
 
 
-def regions_in_use() -> set[int]:
-    """The pks of the regions published articles are tagged with."""
-    return set(
-        Article.regions.through.objects.filter(article__in=Article.objects.published())
-        .values_list("sourceregion_id", flat=True)
-        .distinct()
+def _a_published_link():
+    """One published article's link to the outer region: found in the index, stopping at the first.
+
+    Listing the regions of every published article instead read the whole archive; a LIMIT 1
+    subquery is never planned as a hash of every link, as an EXISTS may be.
+    """
+    published = Article.regions.through.objects.filter(
+        sourceregion_id=OuterRef("pk"), article__issue__status=Issue.Status.PUBLISHED
     )
+    return Subquery(published.values("pk")[:1])
 
 
-def regions_shown(*, tree: dict[int | None, list[SourceRegion]]) -> set[int]:
+def regions_in_use() -> set[int]:
+    """The pks of the regions published articles are tagged with (asked region by region)."""
+    regions = SourceRegion.objects.annotate(link=_a_published_link()).filter(link__isnull=False)
+    return set(regions.values_list("pk", flat=True))
+
+
+def region_tree_in_use() -> tuple[dict[int | None, list[SourceRegion]], set[int]]:
+    """region_tree() and regions_in_use() in one query."""
+    children: dict[int | None, list[SourceRegion]] = {}
+    used = set()
+    for region in SourceRegion.objects.order_by("position", "pk").annotate(link=_a_published_link()):
+        children.setdefault(region.parent_id, []).append(region)
+        if region.link is not None:
+            used.add(region.pk)
+    return children, used
+
+
+def regions_shown(*, tree: dict[int | None, list[SourceRegion]], used: set[int] | None = None) -> set[int]:
     """The pks of the regions readers may browse: those published articles name, and every region above them.
 
     Any other region (one only drafts or the pool name, or none) has no public page and is in no public list.
+    `used` is regions_in_use() when the caller has it already.
     """
     by_pk = {region.pk: region for regions in tree.values() for region in regions}
     shown: set[int] = set()
-    for pk in regions_in_use():
+    for pk in regions_in_use() if used is None else used:
         while pk is not None and pk not in shown:
             shown.add(pk)
             pk = by_pk[pk].parent_id
     return shown
 
 
-def region_choices(*, tree: dict[int | None, list[SourceRegion]]) -> list[tuple[str, list[tuple[str, str]]]]:
+def region_choices(
+    *, tree: dict[int | None, list[SourceRegion]], used: set[int]
+) -> list[tuple[str, list[tuple[str, str]]]]:
     """Regions readers can filter by, grouped under their province.
 
-    Only regions with published articles, and the regions above them (choosing 上海 also finds 浦东新区).
+    Only regions with published articles (`used`), and the regions above them (choosing 上海 also finds 浦东新区).
     """
-    wanted = regions_shown(tree=tree)
+    wanted = regions_shown(tree=tree, used=used)
     groups = []
     for province in tree.get(None, []):
         if province.pk not in wanted:
@@ -211,8 +244,9 @@ def region_choices(*, tree: dict[int | None, list[SourceRegion]]) -> list[tuple[
 
 
 def sections_in_use() -> QuerySet[Section]:
-    """Sections with published articles, in their default order."""
-    return Section.objects.filter(pk__in=Article.objects.published().values("section_id")).order_by("position")
+    """Sections with published articles, in their default order (asked section by section, as regions_in_use)."""
+    published = Article.objects.published().filter(section=OuterRef("pk"))
+    return Section.objects.filter(Exists(published)).order_by("position")
 
 
 def section_choices() -> list[tuple[str, str]]:
@@ -236,10 +270,10 @@ class SearchChoices:
 
 
 def search_choices() -> SearchChoices:
-    """Everything the search form offers, from published content only (four queries)."""
-    tree = region_tree()
+    """Everything the search form offers, from published content only (three queries)."""
+    tree, used = region_tree_in_use()
     return SearchChoices(
-        regions=region_choices(tree=tree), sections=section_choices(), years=year_choices(), region_tree=tree
+        regions=region_choices(tree=tree, used=used), sections=section_choices(), years=year_choices(), region_tree=tree
     )
 
 

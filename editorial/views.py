@@ -24,7 +24,9 @@ from .caching import (
     published_issue_stamp,
     stamped_key,
 )
+from .estimates import EstimatedPaginator
 from .filters import ArticleFilter, parse_year
+from .formatting import chinese_date
 from .models import Article, Issue, Section, SourceRegion
 from .search import SearchResults
 from .selectors import issues_visible_to, may_preview
@@ -88,7 +90,12 @@ class HomeView(CachedPageMixin, TemplateView):
 
 
 class IssueArchiveView(CachedPageMixin, ListView):
-    """Every published issue, newest first, grouped by year; `?year=2020` shows one year."""
+    """Every published issue, newest first, grouped by year; `?year=2020` shows one year.
+
+    A page costs the same at any archive size: the issues of the page come from the index by date,
+    their article counts from their own articles, and the number of issues from the years' counts,
+    which are worked out once per archive state (the shared cache keeps them).
+    """
 
     template_name = "editorial/issue_list.html"
     context_object_name = "issues"
@@ -96,8 +103,8 @@ class IssueArchiveView(CachedPageMixin, ListView):
     cache_params = ("year", "page")
 
     def get_stamps(self):
-        stamp = archive_stamp()
-        return ("archive", stamp.token), stamp.latest
+        self.stamp = archive_stamp()
+        return ("archive", self.stamp.token), self.stamp.latest
 
     def get_queryset(self):
         raw = self.request.GET.get("year", "").strip()
@@ -105,10 +112,39 @@ class IssueArchiveView(CachedPageMixin, ListView):
         self.year_error = f"“{raw[:20]}”不是有效的年份，下面列出全部往期。" if raw and self.year is None else ""
         return selectors.archive_issues(year=self.year)
 
+    def get_years(self) -> list[tuple[int, int]]:
+        """(year, issues) for every year with published issues, newest first: once per archive state."""
+        if not hasattr(self, "years"):
+            key = "archive-years:" + stamped_key(self.stamp.token)
+            self.years = cache_get(key)
+            if self.years is None:
+                self.years = selectors.archive_years()
+                cache_set(key, self.years)
+        return self.years
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        counts = dict(self.get_years())
+        known = counts.get(self.year, 0) if self.year is not None else sum(counts.values())
+        return CountedPaginator(queryset, per_page, orphans, allow_empty_first_page, count=known)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(year=self.year, year_error=self.year_error, years=selectors.archive_years())
+        page = context["page_obj"]
+        issues = list(page.object_list)
+        counts = selectors.article_counts(issues)
+        for issue in issues:
+            issue.article_count = counts.get(issue.pk, 0)
+        page.object_list = issues
+        context.update(issues=issues, year=self.year, year_error=self.year_error, years=self.get_years())
         return context
+
+
+class CountedPaginator(Paginator):
+    """A paginator told how many objects there are, instead of counting them."""
+
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, count: int):
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+        self.count = count
 
 
 class IssueDetailView(IssueMixin, CachedPageMixin, TemplateView):
@@ -193,9 +229,10 @@ class ArticleDetailView(CachedPageMixin, TemplateView):
 
 
 class ArticleListMixin(CachedPageMixin):
-    """A paginated list of published article cards, newest first."""
+    """A paginated list of published article cards, newest first; a long list's count is an estimate."""
 
     paginate_by = ARTICLES_PER_PAGE
+    paginator_class = EstimatedPaginator
     context_object_name = "articles"
     cache_params = ("page",)
 
@@ -303,12 +340,13 @@ class SearchView(CachedPageMixin, TemplateView):
         context.update(filter=filterset, form=filterset.form, searched=searched, terms=())
         if searched and filterset.is_valid():
             context["active_filters"] = active_filters(filterset.form)
-            # Every page of one search shares its ranking, remembered until the archive changes.
-            key = "search-ranking:" + stamped_key(sorted(params.lists()), self.stamp.token)
+            # Every page of one search shares its ranking and count, remembered until the archive changes.
+            key = "search-results:" + stamped_key(sorted(params.lists()), self.stamp.token)
             results = SearchResults(
                 filterset.qs,
+                terms=filterset.terms,
                 load=selectors.article_cards,
-                remember=(lambda: cache_get(key), lambda pks: cache_set(key, pks)),
+                remember=(lambda: cache_get(key), lambda found: cache_set(key, found)),
             )
             paginator = Paginator(results, ARTICLES_PER_PAGE)
             page = paginator.get_page(self.request.GET.get("page"))
@@ -318,6 +356,9 @@ class SearchView(CachedPageMixin, TemplateView):
                 paginator=paginator,
                 is_paginated=page.has_other_pages(),
                 terms=filterset.terms,
+                total=results.total,
+                truncated=results.truncated,
+                ranked_hits=len(results),
             )
             if not paginator.count:
                 context["suggestions"] = no_hit_suggestions(
@@ -334,7 +375,7 @@ def active_filters(form) -> list[tuple[str, str]]:
         if not value:
             continue
         if isinstance(value, datetime.date):
-            shown = f"{value.year}年{value.month}月{value.day}日"
+            shown = chinese_date(value)
         else:
             shown = dict(_flat_choices(form.fields[name].choices)).get(value, value)
         chosen.append((str(form.fields[name].label), str(shown)))

@@ -3,8 +3,10 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,7 +20,8 @@ from ..formatting import actor_name
 from ..importers.regions import suggest_regions
 from ..models import Article, Issue, SourceRegion
 from ..resources import SPREADSHEET_FORMATS, ArticleResource
-from ..search import QueryError, parse_query
+from ..search import QueryError, matching, parse_query
+from .changelists import ArticlePaginator, LargeListMixin
 from .contributions import WordUploadView
 from .filters import IssueYearFilter, PlacementFilter, RegionFilter, SectionFilter
 from .forms import OVERWRITE, ArticleAdminForm, ColumnNameExportForm, MoveForm, PoolCopyForm
@@ -33,7 +36,9 @@ AUTOSAVE_KEY = "_autosave_key"
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleProofreadingMixin, SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin):
+class ArticleAdmin(
+    LargeListMixin, ArticleProofreadingMixin, SpreadsheetImportMixin, VersionHistoryMixin, admin.ModelAdmin
+):
     resource_classes = [ArticleResource]
     formats = SPREADSHEET_FORMATS
     export_form_class = ColumnNameExportForm
@@ -42,7 +47,8 @@ class ArticleAdmin(ArticleProofreadingMixin, SpreadsheetImportMixin, VersionHist
     list_filter = [PlacementFilter, ("section", SectionFilter), RegionFilter, IssueYearFilter]
     search_fields = ["title", "body"]
     search_help_text = "在标题和正文中查找。"
-    show_facets = admin.ShowFacets.ALWAYS
+    # Articles not yet in an issue first, then by issue, newest first, in reading order (ArticlePaginator).
+    ordering = [F("issue__date").desc(nulls_first=True), F("issue__number").desc(nulls_first=True), "position", "pk"]
     autocomplete_fields = ["regions"]
     list_select_related = ["issue", "section", "updated_by"]
     list_per_page = 50
@@ -108,9 +114,16 @@ class ArticleAdmin(ArticleProofreadingMixin, SpreadsheetImportMixin, VersionHist
         except QueryError as refusal:
             messages.warning(request, str(refusal))
             return queryset.none(), False
-        for term in terms:
-            queryset = queryset.filter(search_text__contains=term)
-        return queryset, False
+        return matching(queryset, terms=terms), False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        try:
+            terms = parse_query(request.GET.get(SEARCH_VAR, ""))
+        except QueryError:
+            terms = ()
+        return ArticlePaginator(
+            queryset, per_page, orphans, allow_empty_first_page, terms=terms, default_order=ORDER_VAR not in request.GET
+        )
 
     def get_fieldsets(self, request, obj=None):
         if obj is None or self.has_change_permission(request, obj):

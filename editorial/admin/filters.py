@@ -4,7 +4,7 @@ from collections import Counter
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import ExtractYear
 
 from ..filters import parse_year
@@ -134,12 +134,15 @@ class RegionFilter(admin.SimpleListFilter):
 def _regions(request) -> list[tuple[int, int | None, str, str, bool]]:
     """Every region as (pk, parent pk, slug, name, whether articles name it), in order; one query per request."""
     if not hasattr(request, "_admin_regions"):
-        linked = Exists(Article.regions.through.objects.filter(sourceregion_id=OuterRef("pk")))
-        request._admin_regions = list(
+        # One article's link per region, looked up in the index: an EXISTS here may be planned as a hash
+        # of every link in the archive, a LIMIT 1 subquery never is.
+        link = Article.regions.through.objects.filter(sourceregion_id=OuterRef("pk")).values("pk")[:1]
+        rows = (
             SourceRegion.objects.order_by("position", "pk")
-            .annotate(linked=linked)
-            .values_list("pk", "parent_id", "slug", "name", "linked")
+            .annotate(link=Subquery(link))
+            .values_list("pk", "parent_id", "slug", "name", "link")
         )
+        request._admin_regions = [(pk, parent, slug, name, link is not None) for pk, parent, slug, name, link in rows]
     return request._admin_regions
 
 

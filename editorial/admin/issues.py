@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,6 +20,7 @@ from ..formatting import actor_name, format_short_time
 from ..models import Article, Issue, IssueSection, IssueTransition, Section
 from ..selectors import issue_table_of_contents
 from ..templatetags.newsroom import returned_note, status_badge
+from .changelists import LargeListMixin
 from .filters import YearFilter
 from .forms import ArrangeForm, IssueAdminForm, PlaceForm, SectionAddForm, TransitionForm
 from .history import VersionHistoryMixin
@@ -67,14 +69,13 @@ def without_form_only_fields(fieldsets):
 
 
 @admin.register(Issue)
-class IssueAdmin(IssueProofreadingMixin, VersionHistoryMixin, admin.ModelAdmin):
+class IssueAdmin(LargeListMixin, IssueProofreadingMixin, VersionHistoryMixin, admin.ModelAdmin):
     form = IssueAdminForm
     list_display = ["period", "date", "status_display", "article_count", "last_change"]
     list_display_links = ["period"]
     list_filter = ["status", YearFilter]
     search_fields = ["number", "articles__title"]
     search_help_text = "输入期号（如 193）或稿件标题中的字词。"
-    show_facets = admin.ShowFacets.ALWAYS
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["number", "date", "publication", "opened_version", "correction_note"]}),
@@ -103,8 +104,16 @@ class IssueAdmin(IssueProofreadingMixin, VersionHistoryMixin, admin.ModelAdmin):
         return last_change(issue)
 
     def get_queryset(self, request):
-        issues = super().get_queryset(request).select_related("updated_by")
-        return newsroom.with_last_step(issues.annotate(article_total=Count("articles", distinct=True)))
+        # Counted for each issue listed, in a subquery: joining and grouping every article of every
+        # issue before the page was cut took 450 ms at 5,000 issues.
+        articles = Article.objects.filter(issue=OuterRef("pk")).order_by().values("issue").annotate(total=Count("pk"))
+        issues = (
+            super()
+            .get_queryset(request)
+            .select_related("updated_by")
+            .annotate(article_total=Coalesce(Subquery(articles.values("total"), output_field=IntegerField()), 0))
+        )
+        return newsroom.with_last_step(issues)
 
     def get_search_results(self, request, queryset, search_term):
         """第193期, 193 or a word of a title: digits find the issue number, anything else the article titles."""
@@ -112,8 +121,8 @@ class IssueAdmin(IssueProofreadingMixin, VersionHistoryMixin, admin.ModelAdmin):
         if not term:
             return queryset, False
         if term.isdigit():
-            return queryset.filter(Q(number=int(term)) | Q(articles__title__icontains=term)).distinct(), False
-        return queryset.filter(articles__title__icontains=search_term.strip()).distinct(), False
+            return queryset.filter(Q(number=int(term)) | Exists(_articles_titled(term))), False
+        return queryset.filter(Exists(_articles_titled(search_term.strip()))), False
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -471,3 +480,8 @@ class IssueAdmin(IssueProofreadingMixin, VersionHistoryMixin, admin.ModelAdmin):
             return self._back(issue, "#board")
         messages.success(request, f"已从{issue.period_label}去掉“{section}”栏目（其他期不受影响）。")
         return self._back(issue, "#board")
+
+
+def _articles_titled(term: str):
+    """The listed issue's articles whose title contains `term` (a condition on each issue, no join to de-duplicate)."""
+    return Article.objects.filter(issue=OuterRef("pk"), title__icontains=term)

@@ -118,7 +118,11 @@ class Issue(models.Model):
             models.UniqueConstraint(fields=["publication", "number"], name="issue_number_unique_per_publication"),
             models.CheckConstraint(condition=Q(number__gte=1), name="issue_number_positive"),
         ]
-        indexes = [models.Index(fields=["status", "-date"], name="issue_status_date_idx")]
+        indexes = [
+            models.Index(fields=["status", "-date"], name="issue_status_date_idx"),
+            # The admin's lists walk issues newest first: issues, and articles by their issue's date.
+            models.Index(fields=["-date", "-number"], name="issue_date_number_idx"),
+        ]
         permissions = [
             ("approve_issue", "可签发期刊"),
             ("publish_issue", "可发布、定时发布和撤回期刊"),
