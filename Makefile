@@ -42,9 +42,14 @@ run: demo
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-# With DATABASE_URL set (postgres://…), the suite runs against that database.
+# With DATABASE_URL set (postgres://…), the suite runs against that database. Two passes, each on
+# TEST_WORKERS processes (a database of their own each): tests that empty the database when they end
+# (transactional and browser tests) run apart, so the migrations' reference data is never gone under
+# the others. Files stay whole on one worker (--dist loadfile). One process: `.venv/bin/python -m pytest`.
+TEST_WORKERS ?= 2
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not transactional"
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m transactional
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -12,6 +12,19 @@ settings.load_profile("digest")
 pytest_plugins = ["tests.delivery_support"]
 
 
+# Tests that empty the database when they end (transactional ones; browser tests, with their live server).
+TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_serialized_rollback", "page"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the tests that empty the database: `make test` runs them in a pass of their own (see the Makefile)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        flushes = marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("serialized_rollback"))
+        if flushes or TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.transactional)
+
+
 @pytest.fixture
 def editor(db):
     return factories.make_user("editor", role="编辑")

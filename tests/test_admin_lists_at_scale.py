@@ -177,5 +177,5 @@ def test_a_long_list_says_its_count_is_an_estimate(client, editor, monkeypatch):
     make_article(issue=make_issue(), title="一篇")
     client.force_login(editor)
     page = client.get(URL, {"q": "一篇"}).content.decode()
-    assert "约 110,000 稿件" in page and "估计数" in page
+    assert "共约 110,000 篇稿件（估计数）" in page
     assert "约 110,000 条结果" in page

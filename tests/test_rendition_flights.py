@@ -18,8 +18,9 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-# Another engineer's tests may share the server: only keys under this test's own prefix are touched.
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/11")
+# Another engineer's tests may share the server: only keys under this test's own prefix are touched, in a
+# database of its own (test_two_instances empties db 11, and the two may run at once: make test, two workers).
+REDIS_TEST_URL = os.environ.get("REDIS_FLIGHTS_TEST_URL", "redis://127.0.0.1:6379/12")
 
 
 @pytest.fixture(autouse=True)
