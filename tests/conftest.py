@@ -13,7 +13,7 @@ pytest_plugins = ["tests.delivery_support"]
 
 
 # Tests that empty the database when they end (transactional ones; browser tests, with their live server).
-TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_serialized_rollback", "page"}
+TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_serialized_rollback"}
 
 
 def pytest_collection_modifyitems(items):

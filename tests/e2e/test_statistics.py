@@ -69,7 +69,7 @@ def test_the_statistics_page_draws_every_chart_with_no_csp_violation_and_prints_
     make_user("chief", role="审核")
     log_in(page, "chief")
     page.goto("/admin/")
-    page.click("text=统计与图表")
+    page.click("text=信息工作统计")
     page.wait_for_url("**/admin/statistics/")
     page.select_option("#id_year", "2020")
     page.click("button:has-text('查看')")
