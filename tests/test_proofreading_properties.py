@@ -63,6 +63,7 @@ def test_no_rule_crashes_and_every_finding_lies_inside_its_paragraph(paragraphs,
 @given(TEXT, st.booleans())
 @example("上海，，,江苏", False)
 @example("在在在线", False)
+@example("的的 的", False)
 @example("“x“a”b”", False)
 @example("这一举措—全国首创—引发关注", False)
 @example('他说"好""对"。', False)

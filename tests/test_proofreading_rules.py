@@ -96,6 +96,8 @@ FLAGGED = [
     ("characters.doubled", "这是是一个", [("是是", "是")]),
     ("characters.doubled", "上海和和江苏", [("和和", "和")]),
     ("characters.doubled", "他的的的书", [("的的的", "的")]),
+    ("characters.doubled", "他的 的书", [("的 的", "的")]),
+    ("characters.doubled", "他的的　的书", [("的的　的", "的")]),
     ("characters.doubled", "由于于", [("于于", "于")]),
     # dates.numeric
     ("dates.numeric", "2020.10.28召开", [("2020.10.28", "2020年10月28日")]),

@@ -35,7 +35,10 @@ SLIPS = {
     "于": Legitimate(),
     "被": Legitimate(after="告动子褥单罩套"),
 }
-_PAIR = re.compile("|".join(f"{char}{char}+" for char in SLIPS))
+# Two or more in a row; blanks between them (spaces, tabs) are part of the slip (“的 的”, “的的 的”): removing only the
+# blank, as the whitespace rule suggests, would leave the doubling behind.
+_BLANKS = r"\s*"
+_PAIR = re.compile("|".join(f"{char}(?:{_BLANKS}{char})+" for char in SLIPS))
 
 
 def check_doubled(text: str) -> list[Finding]:
@@ -46,7 +49,7 @@ def check_doubled(text: str) -> list[Finding]:
         legitimate = SLIPS[char]
         before = text[match.start() - 1] if match.start() else ""
         after = text[match.end()] if match.end() < len(text) else ""
-        if len(match.group()) == 2 and (
+        if match.group() == char * 2 and (
             (before and before in legitimate.before) or (after and after in legitimate.after)
         ):
             continue
