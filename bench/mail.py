@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.workflow import setup_django  # noqa: E402
+from bench.in_process import setup_django  # noqa: E402
 
 
 def free_port(first: int = 20400, last: int = 20499) -> int:

@@ -26,25 +26,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.in_process import setup_django  # noqa: E402  (after the project root is on the path)
+
 SAMPLE = ROOT.parent / "shared" / "samples" / "legacy" / "2020-193.txt"
-
-
-def setup_django(workdir: Path) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "digest_cms.settings"
-    os.environ["VAR_DIR"] = str(workdir)
-    os.environ["MEDIA_ROOT"] = str(workdir / "media")
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def sample_issue():
@@ -158,7 +144,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="cold renders per issue (default 5)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="digest-bench-pdf-") as folder:
-        setup_django(Path(folder))
+        setup_django(Path(folder), sqlite=True)
         from django.test import Client
 
         from editorial import pdf

@@ -25,6 +25,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.in_process import setup_django  # noqa: E402  (after the project root is on the path)
+
 SAMPLE = ROOT.parent / "shared" / "samples" / "legacy" / "2020-193.txt"
 DEMO = ROOT / "editorial" / "demo" / "issues"
 
@@ -89,28 +93,6 @@ def bench_rules(runs: int) -> list[tuple[str, str]]:
         times, found = time_rules(articles, runs)
         line(name, f"{characters(articles):,}", times, str(found))
     return faulty
-
-
-def setup_django(workdir: Path) -> None:
-    import os
-
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "digest_cms.settings"
-    os.environ["VAR_DIR"] = str(workdir)
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    (workdir / "static").mkdir(exist_ok=True)
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
-    os.environ["DEBUG"] = "0"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["SECURE_SSL_REDIRECT"] = "0"
-    os.environ["STATIC_MANIFEST"] = "0"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def timed_requests(action, runs: int) -> tuple[list[tuple[float, float]], int]:
@@ -185,7 +167,7 @@ def main() -> None:
     if not SAMPLE.is_file():
         sys.exit(f"The legacy sample is missing: {SAMPLE}")
     with tempfile.TemporaryDirectory(prefix="digest-bench-proofread-") as workdir:
-        setup_django(Path(workdir))
+        setup_django(Path(workdir), sqlite=True)
         faulty = bench_rules(options.runs)
         bench_admin(faulty, options.runs)
 

@@ -24,25 +24,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-
-def setup_django(workdir: Path) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "digest_cms.settings"
-    os.environ["VAR_DIR"] = str(workdir)
-    (workdir / "static").mkdir(exist_ok=True)
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
-    os.environ["DEBUG"] = "0"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["SECURE_SSL_REDIRECT"] = "0"
-    os.environ["STATIC_MANIFEST"] = "0"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+from bench.in_process import setup_django  # noqa: E402  (after the project root is on the path)
 
 
 def timed(action, runs: int) -> tuple[list[float], int]:

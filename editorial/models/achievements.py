@@ -1,10 +1,10 @@
 """The office's record of its own work: leaders' instructions (领导批示) and adoptions (被采用); admin only."""
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
 from .record import Article
+from .stamps import stamped_by
 
 
 class LeaderLevel(models.Model):
@@ -50,24 +50,8 @@ class Instruction(models.Model):
     scan_type = models.CharField("扫描件类型", max_length=40, blank=True, editable=False)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name="登记人",
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name="最后修改人",
-    )
+    created_by = stamped_by("登记人")
+    updated_by = stamped_by("最后修改人")
 
     class Meta:
         verbose_name = "领导批示"
@@ -98,24 +82,8 @@ class Adoption(models.Model):
     note = models.TextField("说明", blank=True, help_text="如采用的期号、全文或摘要采用，可留空。")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name="登记人",
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name="最后修改人",
-    )
+    created_by = stamped_by("登记人")
+    updated_by = stamped_by("最后修改人")
 
     class Meta:
         verbose_name = "被采用"

@@ -1,7 +1,7 @@
 """Statistics benchmark (run by hand): 信息工作统计 for a year of the 500-issue generated archive.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/digest_stats_bench .venv/bin/python bench/statistics.py
-    .venv/bin/python bench/statistics.py --year 2020 --runs 30
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/digest_stats_bench .venv/bin/python bench/work_statistics.py
+    .venv/bin/python bench/work_statistics.py --year 2020 --runs 30
 
 The database in DATABASE_URL is migrated and, when it holds no issue, filled with
 `generate_archive --issues 500 --seed 1` (11,344 articles, 2015–2024); when it holds no instruction,
@@ -23,21 +23,21 @@ backend (read from /proc), which do not depend on what else the machine runs; th
 Target: the page for a year in ≤ 300 ms.
 """
 
+import argparse
+import datetime
+import os
+import random
+import statistics
 import sys
+import tempfile
+import time
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on the path and its name hides the standard library's.
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
-
-import argparse  # noqa: E402
-import datetime  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.in_process import setup_django  # noqa: E402  (after the project root is on the path)
+
 LEVEL_WEIGHTS = {"国家级领导": 1, "省级领导": 6, "厅局级领导": 10, "其他": 3}
 ADOPTERS = [
     "浙江省人民政府办公厅《浙江信息》",
@@ -55,25 +55,6 @@ GISTS = [
     "请商务厅牵头，会同有关部门提出具体举措。",
     "阅。请有关方面关注后续进展。",
 ]
-
-
-def setup_django(workdir: Path) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "digest_cms.settings"
-    os.environ["VAR_DIR"] = str(workdir)
-    (workdir / "static").mkdir(exist_ok=True)
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
-    os.environ["DEBUG"] = "0"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["SECURE_SSL_REDIRECT"] = "0"
-    os.environ["STATIC_MANIFEST"] = "0"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def ensure_archive() -> None:
