@@ -84,7 +84,7 @@ def test_the_loop_publishes_each_round_and_stops_cleanly_on_ctrl_c():
         if len(rounds) == 2:
             raise KeyboardInterrupt
 
-    with mock.patch("editorial.management.commands.publish_scheduled.time.sleep", side_effect=sleep):
+    with mock.patch("editorial.management.repeat.time.sleep", side_effect=sleep):
         output = run("--every", "30")
     assert rounds == [30, 30]
     assert "已停止" in output and output.count("已发布") == 1

@@ -1,11 +1,9 @@
 """Send the mails that are due from the outbox, once, and exit: run it from a timer (or let it loop with --every)."""
 
-import time
-
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, close_old_connections
 
 from editorial.delivery import sending
+from editorial.management.repeat import check_every, repeat
 
 
 class Command(BaseCommand):
@@ -21,24 +19,13 @@ class Command(BaseCommand):
     def handle(self, *args, limit=None, every=None, verbosity=1, **options):
         if limit is not None and limit < 1:
             raise CommandError("--limit 必须是正整数。")
-        if every is not None and every < 1:
-            raise CommandError("--every 必须是正整数（秒）。")
+        check_every(every)
         if every is None:
             run = self.run_once(limit=limit, verbosity=verbosity)
             if run.stopped:
                 raise CommandError(f"邮件服务器暂时无法使用（{run.stopped}），未发出的邮件留在队列中，稍后自动重试。")
             return
-        self.stdout.write(f"邮件发送已启动：每 {every} 秒一次。")
-        try:
-            while True:
-                close_old_connections()
-                try:
-                    self.run_once(limit=limit, verbosity=verbosity)
-                except DatabaseError as error:
-                    self.stderr.write(f"邮件发送失败（{error}），{every} 秒后重试。")
-                time.sleep(every)
-        except KeyboardInterrupt:
-            self.stdout.write("邮件发送已停止。")
+        repeat(self, every=every, what="邮件发送", one_round=lambda: self.run_once(limit=limit, verbosity=verbosity))
 
     def run_once(self, *, limit: int | None, verbosity: int) -> sending.DeliveryRun:
         run = sending.deliver_due(limit=limit)

@@ -3,14 +3,12 @@
 Run it from cron or a timer, or let it loop (`make run`).
 """
 
-import time
-
-from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, close_old_connections
+from django.core.management.base import BaseCommand
 
 from editorial import workflow
 from editorial.delivery import sending
 from editorial.formatting import format_time
+from editorial.management.repeat import check_every, repeat
 
 
 class Command(BaseCommand):
@@ -26,23 +24,13 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="只列出到期的期刊，不发布")
 
     def handle(self, *args, every=None, dry_run=False, verbosity=1, **options):
-        if every is not None and every < 1:
-            raise CommandError("--every 必须是正整数（秒）。")
+        check_every(every)
         if every is None:
             self.run_once(dry_run=dry_run, verbosity=verbosity)
             return
-        self.stdout.write(f"定时发布检查已启动：每 {every} 秒一次。")
-        try:
-            while True:
-                close_old_connections()
-                try:
-                    self.run_once(dry_run=dry_run, verbosity=verbosity)
-                except DatabaseError as error:
-                    # A database restart must not end the loop; the next round tries again.
-                    self.stderr.write(f"定时发布检查失败（{error}），{every} 秒后重试。")
-                time.sleep(every)
-        except KeyboardInterrupt:
-            self.stdout.write("定时发布检查已停止。")
+        repeat(
+            self, every=every, what="定时发布检查", one_round=lambda: self.run_once(dry_run=dry_run, verbosity=verbosity)
+        )
 
     def run_once(self, *, dry_run: bool, verbosity: int) -> None:
         if dry_run:
