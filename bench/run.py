@@ -48,7 +48,6 @@ from bench import server, site  # noqa: E402  (the project root must be on the p
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/digest_bench"
 DEFAULT_ISSUES = 500
-DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/10"
 RESULTS = ROOT / "bench" / "results"
 # One to four characters a term; hits range from a few hundred to a few thousand articles.
 SEARCHES = ["港", "数据", "长三角", "人工智能", "养老 服务"]
@@ -90,15 +89,6 @@ def ensure_database(database_url: str) -> bool:
             return False
         connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         return True
-
-
-def flush_cache(cache_url: str) -> None:
-    import redis
-
-    try:
-        redis.Redis.from_url(cache_url, socket_connect_timeout=2).flushdb()
-    except redis.RedisError as exc:
-        raise SystemExit(f"Redis at {cache_url} does not answer ({exc}); start it or set CACHE_URL.") from exc
 
 
 def ensure_archive(env: dict, *, issues: int) -> dict:
@@ -182,8 +172,12 @@ def measure_server(gunicorn: server.Gunicorn, options) -> dict:
     results: dict = {}
     results["issue_page"] = site.measure_issue_pages(client, numbers, sampled=options.issues_sampled)
     results["home"] = site.measure_page(client, "/", runs=options.runs, meter=meter)
-    results["archive_list"] = site.measure_rendered_page(client, ARCHIVE_LIST, runs=options.runs, meter=meter)
-    results["search"] = site.measure_searches(client, SEARCHES, runs=options.runs, meter=meter)
+    results["archive_list"] = site.measure_rendered_page(
+        client, ARCHIVE_LIST, runs=options.runs, forget_pages=options.forget_pages, meter=meter
+    )
+    results["search"] = site.measure_searches(
+        client, SEARCHES, runs=options.runs, forget_pages=options.forget_pages, meter=meter
+    )
 
     admin = server.Client(options.port)
     admin.login(ADMIN_USERNAME, options.admin_password)
@@ -226,9 +220,10 @@ def main() -> int:
     database_url = os.environ.get("DATABASE_URL") or default_database_url(options.issues)
     if not database_url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("DATABASE_URL must name a PostgreSQL database for the benchmark (it is migrated and filled).")
-    cache_url = os.environ.get("CACHE_URL") or DEFAULT_CACHE_URL
     site.require_wrk()
-    flush_cache(cache_url)
+    cache = server.SharedCache(os.environ.get("CACHE_URL") or server.DEFAULT_CACHE_URL)
+    cache.flush()
+    cache_url = cache.url
     started = datetime.datetime.now()
     results: dict = {
         "date": started.isoformat(timespec="seconds"),
@@ -255,6 +250,7 @@ def main() -> int:
 
     server.manage("collectstatic", "--no-input", "-v0", env=env)
     options.admin_password = secrets.token_urlsafe(16)
+    options.forget_pages = cache.forget_pages
     options.database_name = urllib.parse.urlsplit(database_url).path.lstrip("/")
     server.shell(
         ENSURE_ADMIN.format(username=ADMIN_USERNAME), env={**env, "BENCH_ADMIN_PASSWORD": options.admin_password}

@@ -64,6 +64,37 @@ def production_env(*, port: int, var_dir: Path, cache_url: str = "", **extra: st
     return env
 
 
+# The bench's own Redis database (flushed at the start of each run).
+DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/10"
+
+
+class SharedCache:
+    """The server's Redis cache, seen from the bench: emptied before a run, and its rendered pages forgotten.
+
+    A page's cache key holds only the parameters the page reads, so an extra parameter no longer makes
+    a request new; a measurement of rendered pages forgets the stored ones before each request instead.
+    """
+
+    def __init__(self, cache_url: str):
+        import redis
+
+        self.url = cache_url
+        self.redis = redis.Redis.from_url(cache_url, socket_connect_timeout=2)
+        try:
+            self.redis.ping()
+        except redis.RedisError as exc:
+            raise SystemExit(f"Redis at {cache_url} does not answer ({exc}); start it or set CACHE_URL.") from exc
+
+    def flush(self) -> None:
+        self.redis.flushdb()
+
+    def forget_pages(self) -> None:
+        """Drop every stored page (`<prefix>:<version>:page:<key>`), keeping the other cached values."""
+        keys = list(self.redis.scan_iter(match="*:page:*", count=1000))
+        if keys:
+            self.redis.delete(*keys)
+
+
 def wait_until_up(port: int, process: subprocess.Popen, *, log: Path | None = None) -> None:
     for _ in range(150):
         if process.poll() is not None:

@@ -26,7 +26,6 @@ the numbers, and results taken under load read slower than they are.
 """
 
 import argparse
-import itertools
 import json
 import os
 import re
@@ -41,7 +40,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.server import Client, Gunicorn, cpu_per_request, manage, production_env, shell  # noqa: E402  (after the path is set)
+from bench.server import (  # noqa: E402  (after the path is set)
+    DEFAULT_CACHE_URL,
+    Client,
+    Gunicorn,
+    SharedCache,
+    cpu_per_request,
+    manage,
+    production_env,
+    shell,
+)
 
 # Words the generated archive holds in a few hundred to a few thousand articles, one- to four-character terms.
 SEARCHES = ["人工智能", "长三角", "集成电路 上海", "养老 服务", "营商环境", "5G", "数据", "港"]
@@ -108,22 +116,18 @@ def measure_page(client: Client, path: str, *, runs: int, meter=None) -> dict:
     return result
 
 
-def measure_rendered_page(client: Client, path: str, *, runs: int, meter=None) -> dict:
-    """Latency of a cached page when it has to be rendered: each request a URL nobody asked for before.
+def measure_rendered_page(client: Client, path: str, *, runs: int, forget_pages, meter=None) -> dict:
+    """Latency of a cached page when it has to be rendered: the stored pages are forgotten before each request."""
 
-    An extra parameter the page ignores gives each request a cache key of its own (as a new search does).
-    """
-    counter = itertools.count()
-    separator = "&" if "?" in path else "?"
+    def rendered():
+        forget_pages()
+        return client.get(path)
 
-    def fresh() -> str:
-        return f"{path}{separator}bench={next(counter)}"
-
-    elapsed, status, _ = client.get(fresh())
+    elapsed, status, _ = rendered()
     if status != 200:
         raise SystemExit(f"{path} answered {status}.")
     before = meter() if meter else None
-    result = {"first_ms": round(elapsed, 1), **summary([client.get(fresh())[0] for _ in range(runs)])}
+    result = {"first_ms": round(elapsed, 1), **summary([rendered()[0] for _ in range(runs)])}
     if meter:
         result.update(cpu_per_request(meter, before, runs))
     return result
@@ -140,19 +144,21 @@ def measure_issue_pages(client: Client, numbers: list[int], *, sampled: int) -> 
     return {"cold": summary(cold), "cached": summary(cached)}
 
 
-def measure_searches(client: Client, queries: list, *, runs: int, meter=None) -> dict:
-    """Per query (a string, or a dict of parameters): hits, cold latency (a search never made before) and cached.
+def measure_searches(client: Client, queries: list, *, runs: int, forget_pages, meter=None) -> dict:
+    """Per query (a string, or a dict of parameters): hits, cold latency (ranked and rendered) and cached.
 
-    `meter` (a ServerCpu) adds the server's CPU per cold search.
+    `forget_pages` drops the stored pages before each cold request; `meter` (a ServerCpu) adds the
+    server's CPU per cold search.
     """
     searches = {}
-    counter = itertools.count()
     for query in queries:
         params = query if isinstance(query, dict) else {"q": query}
         label = " ".join(f"{key}={value}" for key, value in params.items())
         before = meter() if meter else None
-        # An extra parameter nobody sends makes each request a search never made before (no cache).
-        cold = [client.get(search_path({**params, "bench": next(counter)}))[0] for _ in range(runs)]
+        cold = []
+        for _ in range(runs):
+            forget_pages()
+            cold.append(client.get(search_path(params))[0])
         cost = cpu_per_request(meter, before, runs) if meter else {}
         client.get(search_path(params))
         warm = [client.get(search_path(params))[0] for _ in range(runs)]
@@ -204,13 +210,15 @@ def measure_throughput(client: Client, *, issue_path: str, static_path: str, rou
     }
 
 
-def measure(client: Client, options) -> dict:
+def measure(client: Client, options, *, forget_pages) -> dict:
     numbers = issue_numbers(client)
     if len(numbers) < 40:
         raise SystemExit("The archive has fewer than 40 published issues: run without --skip-generate.")
     results: dict = {"load_average_before": os.getloadavg()}
     results["issue_page"] = measure_issue_pages(client, numbers, sampled=options.issues_sampled)
-    results["search"] = measure_searches(client, [*SEARCHES, *FILTERED_SEARCHES], runs=options.searches)
+    results["search"] = measure_searches(
+        client, [*SEARCHES, *FILTERED_SEARCHES], runs=options.searches, forget_pages=forget_pages
+    )
     results["search_cold_p95_worst_ms"] = max(value["cold"]["p95_ms"] for value in results["search"].values())
     issue_path = f"/issues/{numbers[len(numbers) // 2]}/"
     results["issue_page_bytes"] = len(client.get(issue_path)[2])
@@ -258,7 +266,14 @@ def main() -> int:
     require_postgresql()
     require_wrk()
     var_dir = Path(tempfile.mkdtemp(prefix="bench-site-"))
-    env = production_env(port=options.port, var_dir=var_dir, READER_STAMP_MAX_AGE_MS=str(options.stamp_max_age_ms))
+    cache = SharedCache(os.environ.get("CACHE_URL") or DEFAULT_CACHE_URL)
+    cache.flush()
+    env = production_env(
+        port=options.port,
+        var_dir=var_dir,
+        cache_url=cache.url,
+        READER_STAMP_MAX_AGE_MS=str(options.stamp_max_age_ms),
+    )
     try:
         prepare_database(env, issues=options.issues, generate=not options.skip_generate)
         server = Gunicorn(env, port=options.port, log=var_dir / "gunicorn.log", recycle_workers=options.recycle_workers)
@@ -269,7 +284,7 @@ def main() -> int:
             size = len(client.get(f"/issues/{numbers[len(numbers) // 2]}/")[2]) if numbers else 60_000
             write_static_twin(var_dir, size)
             server.restart()
-            results = measure(Client(options.port), options)
+            results = measure(Client(options.port), options, forget_pages=cache.forget_pages)
         results["workers_recycled"] = options.recycle_workers
         results["reader_stamp_max_age_ms"] = options.stamp_max_age_ms
     finally:
