@@ -68,11 +68,16 @@ def production_env(*, port: int, var_dir: Path, cache_url: str = "", **extra: st
 DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/10"
 
 
+# What a request nobody made before has to work out: its page and, for a search, the ranking of its hits.
+FORGOTTEN = ("*:page:*", "*:search-results:*")
+
+
 class SharedCache:
     """The server's Redis cache, seen from the bench: emptied before a run, and its rendered pages forgotten.
 
     A page's cache key holds only the parameters the page reads, so an extra parameter no longer makes
-    a request new; a measurement of rendered pages forgets the stored ones before each request instead.
+    a request new; a measurement of rendered pages forgets the stored ones (and the search rankings)
+    before each request instead.
     """
 
     def __init__(self, cache_url: str):
@@ -89,8 +94,11 @@ class SharedCache:
         self.redis.flushdb()
 
     def forget_pages(self) -> None:
-        """Drop every stored page (`<prefix>:<version>:page:<key>`), keeping the other cached values."""
-        keys = list(self.redis.scan_iter(match="*:page:*", count=1000))
+        """Drop every stored page and search ranking (`<prefix>:<version>:page:<key>` …), keeping the other values.
+
+        What is left is what any request finds warm on a live site: values kept per archive state.
+        """
+        keys = [key for pattern in FORGOTTEN for key in self.redis.scan_iter(match=pattern, count=1000)]
         if keys:
             self.redis.delete(*keys)
 

@@ -187,3 +187,35 @@ def test_a_search_through_the_index_reads_about_its_hits(client, monkeypatch):
         assert article_rows_read(queries) <= 3 * hits + SourceRegion.objects.count() + 100
     else:
         assert hits > 0
+
+
+def test_a_common_term_is_read_newest_first_as_the_search_itself_plans_it(client, monkeypatch):
+    """The search's own settings, not the measurement's, make PostgreSQL walk the issues and stop early.
+
+    PostgreSQL estimates LIKE '%人工智能%' at a handful of rows, so without them it reads every article and
+    sorts (194 ms at 5,000 issues). The plan is taken inside the query's own transaction, as it runs.
+    """
+    monkeypatch.setattr(search, "reads_index_first", lambda **sizes: False)
+    grow(LARGE)
+    articles = Article.objects.count()
+    plans = []
+
+    def explain_first(execute, sql, params, many, context):
+        if connection.vendor == "postgresql" and " LIMIT " in sql and "LIKE" in sql and sql.startswith("SELECT"):
+            with context["connection"].connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+                plan = cursor.fetchone()[0]
+            plans.append((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"])
+        return execute(sql, params, many, context)
+
+    for term in ("人工智能", "数据 服务"):
+        cache.clear()
+        with connection.execute_wrapper(explain_first):
+            response = client.get(reverse("editorial:search"), {"q": term})
+        assert response.status_code == 200
+        assert response.context["ranked_hits"] == search.RANKED_HITS, term
+    if connection.vendor == "postgresql":
+        assert len(plans) == 2
+        for plan in plans:
+            # The newest 3 hits (RANKED_HITS + 1) of a term in a good share of the articles: a few issues' worth.
+            assert _rows_read(plan) < articles / 4, (_rows_read(plan), articles)
