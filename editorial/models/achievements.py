@@ -3,8 +3,8 @@
 from django.db import models
 from django.urls import reverse
 
+from .authorship import user_column
 from .record import Article
-from .stamps import stamped_by
 
 
 class LeaderLevel(models.Model):
@@ -50,8 +50,8 @@ class Instruction(models.Model):
     scan_type = models.CharField("扫描件类型", max_length=40, blank=True, editable=False)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
-    created_by = stamped_by("登记人")
-    updated_by = stamped_by("最后修改人")
+    created_by = user_column("登记人")
+    updated_by = user_column("最后修改人")
 
     class Meta:
         verbose_name = "领导批示"
@@ -82,8 +82,8 @@ class Adoption(models.Model):
     note = models.TextField("说明", blank=True, help_text="如采用的期号、全文或摘要采用，可留空。")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
-    created_by = stamped_by("登记人")
-    updated_by = stamped_by("最后修改人")
+    created_by = user_column("登记人")
+    updated_by = user_column("最后修改人")
 
     class Meta:
         verbose_name = "被采用"

@@ -7,7 +7,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from ..search import search_fields
-from .stamps import stamped_by
+from .authorship import user_column
 
 
 class DeletionBatch(models.Model):
@@ -89,8 +89,8 @@ class Issue(models.Model):
     version = models.PositiveIntegerField("版本号", default=1, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
-    created_by = stamped_by("创建人")
-    updated_by = stamped_by("最后修改人")
+    created_by = user_column("创建人")
+    updated_by = user_column("最后修改人")
 
     objects = IssueQuerySet.as_manager()
     history = HistoricalRecords(verbose_name="期刊历史版本", bases=[DeletionBatch])
@@ -321,8 +321,8 @@ class Article(models.Model):
     version = models.PositiveIntegerField("版本号", default=1, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
-    created_by = stamped_by("创建人")
-    updated_by = stamped_by("最后修改人")
+    created_by = user_column("创建人")
+    updated_by = user_column("最后修改人")
 
     objects = ArticleQuerySet.as_manager()
     # The search fields are derived from title and body, so history need not keep copies of them.

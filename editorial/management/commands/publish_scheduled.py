@@ -29,7 +29,10 @@ class Command(BaseCommand):
             self.run_once(dry_run=dry_run, verbosity=verbosity)
             return
         repeat(
-            self, every=every, what="定时发布检查", one_round=lambda: self.run_once(dry_run=dry_run, verbosity=verbosity)
+            self,
+            every=every,
+            what="定时发布检查",
+            one_round=lambda: self.run_once(dry_run=dry_run, verbosity=verbosity),
         )
 
     def run_once(self, *, dry_run: bool, verbosity: int) -> None:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 
-def stamped_by(verbose_name: str) -> models.ForeignKey:
+def user_column(verbose_name: str) -> models.ForeignKey:
     """A user column set by the services, never by a form; the record outlives the account (SET_NULL)."""
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
