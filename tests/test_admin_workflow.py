@@ -570,6 +570,26 @@ def test_a_stale_issue_form_is_refused_naming_who_saved_in_between(client, edito
 
 
 @pytest.mark.django_db
+def test_saving_issue_details_in_a_tab_opened_before_submission_brings_the_form_back_with_them(client, editor):
+    issue = make_issue(number=300)
+    make_article(issue=issue)
+    issue.refresh_from_db()
+    login(client, editor)
+    data = {"number": 300, "date": "2020-11-13", "publication": issue.publication_id, "opened_version": issue.version}
+    workflow.submit(issue=issue, user=make_user("colleague", role="编辑"))  # another tab, another editor
+    before = database_state()
+
+    response = client.post(change_url(issue), data)
+
+    assert response.status_code == 403
+    page = response.text
+    assert 'value="2020-11-13"' in page  # the typed date is still in its field
+    assert "您输入的内容都还在下面，没有保存。" in page and "正在审核，编辑不能再修改" in page
+    assert 'name="_save"' not in page
+    assert database_state() == before
+
+
+@pytest.mark.django_db
 def test_history_shows_versions_with_authors_and_a_diff_between_two(client, editor):
     article = make_article(title="上海技术交易所开幕", body="第一段。")
     services.article_save(article=article, user=editor, expected_version=1)

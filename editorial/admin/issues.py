@@ -149,7 +149,11 @@ class IssueAdmin(LargeListMixin, IssueProofreadingMixin, VersionHistoryMixin, ad
     # --- permissions: one rule, in workflow.py ------------------------------------------------
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and workflow.may_edit(user=request.user, issue=obj)
+        allowed = super().has_change_permission(request, obj)
+        if getattr(request, "refused_save", None):
+            # The form comes back with what was typed; its clean() refuses the save (and so would the service).
+            return allowed
+        return allowed and workflow.may_edit(user=request.user, issue=obj)
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
@@ -213,6 +217,15 @@ class IssueAdmin(LargeListMixin, IssueProofreadingMixin, VersionHistoryMixin, ad
         if obj is not None and self.has_view_or_change_permission(request, obj):
             context.update(self.compose_context(request, obj))
             context.update(self.proofreading_summary(obj, context["board"]))
+        refusal = workflow.edit_denied_reason(user=request.user, issue=obj) if obj is not None else None
+        if request.method == "POST" and refusal and super().has_change_permission(request, obj):
+            # The issue moved on (submitted, signed off) since this form was opened: the form comes back
+            # with what was typed and the reason, not a bare 403.
+            request.refused_save = refusal
+            context.update(refused_save=refusal, show_save=False, show_save_and_continue=False)
+            response = super().change_view(request, object_id, form_url, extra_context=context)
+            response.status_code = 403
+            return response
         return super().change_view(request, object_id, form_url, extra_context=context)
 
     def compose_context(self, request, issue: Issue) -> dict:
