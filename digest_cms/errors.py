@@ -1,4 +1,4 @@
-"""The error pages (400, 403, 404, 500 and a refused CSRF check), in Chinese, each with a way back.
+"""The error pages (400, 403, 404, 405, 500 and a refused CSRF check), in Chinese, each with a way back.
 
 Readers get them in the site's design (templates/400.html …); under /admin/ staff get them in the
 admin's (templates/admin/errors/…), with the refusal's own words when our code gave a reason, a link
@@ -30,6 +30,7 @@ TITLES = {
     400: "请求有误",
     403: "没有权限",
     404: "页面不存在",
+    405: "这个地址不能直接打开",
     500: "系统出错了",
     "csrf": "页面已过期，这次提交没有生效",
 }
@@ -99,6 +100,21 @@ def csrf_failure(request, reason=""):
     login_next = referer.path + (f"?{referer.query}" if referer.query else "") or _admin_prefix()
     # Opening the page again (GET) is the way back, even when the refused form posted to that very address.
     return _render(request, "csrf", 403, login_next=login_next, back_url=_same_site_referer(request))
+
+
+class MethodNotAllowedPageMiddleware:
+    """Django answers a GET to a POST-only address (a bookmarked or reloaded button) with an empty 405: say why."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content:
+            return response
+        page = _render(request, 405, 405)
+        page["Allow"] = response.get("Allow", "")
+        return page
 
 
 def server_error(request):

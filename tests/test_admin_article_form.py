@@ -204,6 +204,8 @@ def test_an_article_opened_from_the_board_returns_to_the_board_after_saving(clie
         {**article_form_data(Article.objects.get(pk=article.pk), title="再改"), "_next": board, "_continue": "1"},
     )
     assert kept_open["Location"].startswith(change_url(article))
+    reopened = client.get(kept_open["Location"])  # 保存并继续编辑, then 保存: still back to the board
+    assert f'name="_next" value="{board}"' in reopened.text
 
 
 @pytest.mark.django_db

@@ -150,3 +150,29 @@ def test_a_reader_post_without_a_token_gets_the_sites_csrf_page():
     assert response.status_code == 403
     assert in_reader_design(response)
     assert "安全校验" in text_of(response) and not DJANGO_ENGLISH.search(text_of(response))
+
+
+@pytest.mark.django_db
+def test_opening_a_post_only_admin_address_explains_itself_in_the_admins_look(client, editor):
+    client.force_login(editor)
+    issue = make_issue()
+    response = client.get(
+        reverse("admin:editorial_issue_transition", args=[issue.pk, "submit"]),
+        HTTP_REFERER="http://testserver" + reverse("admin:editorial_issue_change", args=[issue.pk]),
+    )
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert in_admin_design(response)
+    page = text_of(response)
+    assert "不能直接打开" in page and "什么都没有改动" in page
+    assert reverse("admin:editorial_issue_change", args=[issue.pk]) in page  # the way back
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.DRAFT
+
+
+@pytest.mark.django_db
+def test_a_reader_posting_to_a_page_gets_the_sites_405_page(client):
+    response = client.post(reverse("editorial:issue-list"))
+    assert response.status_code == 405
+    assert "GET" in response["Allow"]
+    assert in_reader_design(response)
+    assert "不能直接在地址栏打开" in text_of(response)

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from .. import autosave, newsroom, services, workflow
@@ -295,6 +295,20 @@ class ArticleAdmin(
     def response_post_save_add(self, request, obj):
         back = self.back_to(request)
         return HttpResponseRedirect(back) if back else super().response_post_save_add(request, obj)
+
+    def response_change(self, request, obj):
+        return self._keeping_way_back(request, super().response_change(request, obj))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._keeping_way_back(request, super().response_add(request, obj, post_url_continue))
+
+    def _keeping_way_back(self, request, response):
+        """保存并继续编辑 stays on the form; the form it reopens still knows the board to return to."""
+        back = self.back_to(request)
+        if back and "_continue" in request.POST and isinstance(response, HttpResponseRedirect):
+            url = response["Location"]
+            response["Location"] = f"{url}{'&' if '?' in url else '?'}{urlencode({'next': back})}"
+        return response
 
     def pool_copy_page(self, request, form, *, reason: str = "", status: int = 200):
         posted_key = request.POST.get(AUTOSAVE_KEY, "")
