@@ -584,8 +584,9 @@ def test_saving_issue_details_in_a_tab_opened_before_submission_brings_the_form_
     assert response.status_code == 403
     page = response.text
     assert 'value="2020-11-13"' in page  # the typed date is still in its field
-    assert "您输入的内容都还在下面，没有保存。" in page and "正在审核，编辑不能再修改" in page
+    assert "您输入的内容都还在下面，没有保存" in page and "正在审核，编辑不能再修改" in page
     assert 'name="_save"' not in page
+    assert "修改过" not in page  # not the stale-form advice to reopen and edit again: editing is closed
     assert database_state() == before
 
 

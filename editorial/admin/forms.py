@@ -148,12 +148,13 @@ class IssueAdminForm(forms.ModelForm):
         if self.instance.pk is None:
             return cleaned
         stored = services.issue_lock_for_edit(issue_pk=self.instance.pk)
-        version = cleaned.get("opened_version")
-        if version is not None and version != stored.version:
-            raise services.StaleEditError(what=stored.period_label, user=stored.updated_by, at=stored.updated_at)
+        # Closed to this user first: advice to reopen the page and edit again would lead nowhere.
         reason = workflow.edit_denied_reason(user=self.user, issue=stored)
         if reason:
             raise ValidationError(reason)
+        version = cleaned.get("opened_version")
+        if version is not None and version != stored.version:
+            raise services.StaleEditError(what=stored.period_label, user=stored.updated_by, at=stored.updated_at)
         if stored.status == Issue.Status.PUBLISHED and not cleaned.get("correction_note", "").strip():
             self.add_error("correction_note", "本期已发布：请填写更正说明，说明改了什么、为什么改。")
         return cleaned
