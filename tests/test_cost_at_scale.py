@@ -56,7 +56,10 @@ def scaled_down(monkeypatch):
     monkeypatch.setattr(IssueAdmin, "list_per_page", 2)
     monkeypatch.setattr(estimates, "SMALL_TABLE", 0)
     monkeypatch.setattr(estimates, "SAMPLE_ROWS", 50)
-    monkeypatch.setattr(estimates, "EXACT_BELOW", 1)
+    # A sample that meets no hit is confirmed by an exact count, one query more. Whether a sample of a
+    # few pages meets a rare term here depends on where earlier tests' rolled-back rows left the live
+    # ones (a worker's database is reused), so the estimate is taken as it is.
+    monkeypatch.setattr(estimates, "EXACT_BELOW", 0)
     cache.clear()
     yield
     cache.clear()
