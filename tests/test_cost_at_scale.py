@@ -15,6 +15,7 @@ ranking its newest 2 hits, counts sampled), so that the same mechanisms work at 
 
 import datetime
 import json
+import re
 import urllib.parse
 
 import pytest
@@ -79,14 +80,23 @@ def grow(issues: int) -> None:
             cursor.execute("ANALYZE")
 
 
+# Statements that read nothing: savepoints and the planner settings a search sets for one query. Which
+# way a search reads its hits (through the index, or newest first with its settings) follows the sample's
+# estimate, which on tables this small varies with where earlier tests' rolled-back rows left the live
+# ones; either way it is one query that reads data.
+NOT_READING = re.compile(
+    r"(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT|SELECT current_setting|SELECT set_config)\b"
+)
+
+
 def request(client, url: str) -> list[str]:
-    """The SQL of the queries a request for `url` runs, nothing cached."""
+    """The SQL of the queries a request for `url` runs that read data, nothing cached."""
     cache.clear()
     views._search_choices.clear()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200, url
-    return [query["sql"] for query in captured.captured_queries]
+    return [query["sql"] for query in captured.captured_queries if not NOT_READING.match(query["sql"].lstrip())]
 
 
 def article_rows_read(queries: list[str]) -> int:
