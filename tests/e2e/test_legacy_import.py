@@ -1,6 +1,7 @@
 """An administrator imports the real sample in Chromium: issue list → 导入旧版文本 → preview → confirm → the issue."""
 
 import pytest
+from playwright.sync_api import expect
 
 from editorial.models import Issue
 from tests.e2e.admin import log_in
@@ -19,7 +20,8 @@ def test_an_administrator_previews_and_imports_the_sample_in_the_browser(page, t
     page.set_input_files("input[type=file]", [str(legacy_sample_path()), str(broken)])
     page.click("input[value=上传并预览]")
 
-    assert page.locator(".legacy-file").count() == 2
+    # The preview is a new page: wait for it (on a busy machine the click returns before it has loaded).
+    expect(page.locator(".legacy-file")).to_have_count(2)
     sample = page.locator(".legacy-file").first
     assert "2020年第193期" in sample.locator("h2").inner_text()
     assert sample.locator("tbody tr:not(.legacy-section)").count() == 22
