@@ -19,7 +19,6 @@ from typing import ClassVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from . import renditions
@@ -27,7 +26,7 @@ from .activity import log_action
 from .delivery import events as delivery_events
 from .formatting import actor_name, format_time
 from .models import Issue, IssueTransition
-from .services.records import record_issue_versions
+from .services.records import record_issue_versions, write_issue_status
 
 Status = Issue.Status
 Action = IssueTransition.Action
@@ -182,16 +181,7 @@ class Transition:
                 raise PermissionDenied(refusal)
             self.check(locked)
             now = timezone.now()
-            # The status and version in the WHERE clause make the write conditional even where
-            # SELECT … FOR UPDATE is a no-op (SQLite serialises writers with BEGIN IMMEDIATE instead).
-            updated = Issue.objects.filter(pk=locked.pk, status=locked.status, version=locked.version).update(
-                status=self.target,
-                version=F("version") + 1,
-                updated_at=now,
-                updated_by=self.user,
-                **self.changes(locked, now),
-            )
-            if not updated:
+            if not write_issue_status(locked, target=self.target, user=self.user, now=now, **self.changes(locked, now)):
                 return TransitionResult(issue=Issue.objects.get(pk=locked.pk), changed=False)
             entry = IssueTransition.objects.create(
                 issue=locked,

@@ -1,11 +1,11 @@
-"""Writes: every change to issues and articles goes through this package (or workflow.py for status).
+"""Writes: every change to issues and articles goes through this package (workflow.py decides status changes).
 
 One door for every writer — edit forms, the compose board, the legacy loader, backup restore,
 the generator, spreadsheets: each keeps the record's invariants by calling the functions here,
 and only `records` writes article rows and versions.
 
     access      who may write; stale-form refusals; row locks
-    records     the one writer of articles, versions and issue stamps
+    records     the one writer of articles, versions, issue stamps and status
     positions   dense positions and each issue's section order
     issues      create, arrange, edit, delete issues (and bulk-create them from plain records)
     articles    save, move, delete, restore articles from forms

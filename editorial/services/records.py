@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import ProtectedError
+from django.db.models import F, ProtectedError
 from django.utils import timezone
 
 from ..models import Article, Issue
@@ -195,6 +195,19 @@ def record_issue_versions(issues: Sequence[Issue], *, user, reason: str = "", no
         default_change_reason=reason[:100],
         default_date=now or timezone.now(),
         batch_size=BATCH_SIZE,
+    )
+
+
+def write_issue_status(issue: Issue, *, target: str, user, now: datetime.datetime, **changes) -> bool:
+    """Move a locked issue to `target` with a new version and stamp; False when it changed meanwhile.
+
+    The status and version in the WHERE clause make the write conditional even where SELECT … FOR
+    UPDATE is a no-op (SQLite serialises writers with BEGIN IMMEDIATE instead).
+    """
+    return bool(
+        Issue.objects.filter(pk=issue.pk, status=issue.status, version=issue.version).update(
+            status=target, version=F("version") + 1, updated_at=now, updated_by=user, **changes
+        )
     )
 
 
