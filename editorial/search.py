@@ -15,8 +15,10 @@ On PostgreSQL a generated `tsvector` column holds the overlapping character bigr
 stored text (migration 0003), GIN-indexed, as Lucene's CJK analyzer and pg_bigm index
 Chinese. A query first narrows the candidates to articles holding every bigram of its
 terms, then the substring filter confirms each term, so the index never adds a false hit.
-A one-character term has no bigram: it is checked by the substring filter alone, which is
-also the whole of the search on SQLite (same results, slower on a large archive).
+A one-character term has no bigram: the index finds it as the first character of a piece (a
+prefix query), since each line's last character also begins one, with the line break
+(migration 0015). On SQLite the substring filter is the whole of the search (same results,
+slower on a large archive).
 
 A reader's search (SearchResults) ranks at most its newest RANKED_HITS hits, so that its cost
 follows the page and not the archive: ranking every hit of a common term reads thousands of
@@ -100,16 +102,24 @@ def bigrams(text: str) -> list[str]:
 
 
 def bigram_tsquery(terms: Sequence[str]) -> str:
-    """A PostgreSQL tsquery requiring every bigram of the terms; empty when no term has two characters.
+    """A PostgreSQL tsquery requiring every bigram of the terms; without any, a piece beginning with each term.
 
-    Lexemes are quoted so they are taken verbatim (quotes and backslashes doubled).
+    The prefix query of a one-character term reads the posting lists of every piece the character
+    begins, so it is asked only when no bigram narrows the search. Lexemes are quoted so they are
+    taken verbatim (quotes and backslashes doubled).
     """
     pieces = dict.fromkeys(piece for term in terms for piece in bigrams(term))
-    return " & ".join("'" + piece.replace("\\", "\\\\").replace("'", "''") + "'" for piece in pieces)
+    if pieces:
+        return " & ".join(_lexeme(piece) for piece in pieces)
+    return " & ".join(_lexeme(term) + ":*" for term in dict.fromkeys(terms))
+
+
+def _lexeme(piece: str) -> str:
+    return "'" + piece.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 class _BigramMatch(RawSQL):
-    """The bigram index condition (PostgreSQL), recognisable in a query's WHERE clause.
+    """The bigram index condition (PostgreSQL).
 
     It names the article table by the alias of the query it is compiled in: inside a subquery
     Django calls the table U0, and the table's own name there would be the outer query's row
@@ -124,44 +134,14 @@ class _BigramMatch(RawSQL):
         return f"({table}.{self.sql})", self.params
 
 
-def _walk(node):
-    yield node
-    for child in getattr(node, "children", ()):
-        yield from _walk(child)
-    if hasattr(node, "get_source_expressions"):
-        for source in node.get_source_expressions():
-            if source is not None:
-                yield from _walk(source)
-
-
-def uses_bigram_index(queryset: QuerySet) -> bool:
-    """Whether search_articles() gave the queryset the bigram index condition."""
-    return any(isinstance(node, _BigramMatch) for node in _walk(queryset.query.where))
-
-
-def ranked_pks(queryset: QuerySet) -> list[int]:
-    """The pks of the queryset's rows in its order; a search with the bigram condition goes through the index.
-
-    PostgreSQL's planner prices LIKE and reading the bigram vectors at almost nothing per row,
-    so once a bigram is in a few percent of the articles it scans the whole table instead. On
-    the generated archive the index path was faster for every term measured, up to a bigram in
-    three quarters of the articles (24 ms against 41 ms), and three times faster for one in a
-    fifth (12 ms against 35 ms). The setting lasts for this one query.
-    """
-    if not uses_bigram_index(queryset):
-        return list(queryset.values_list("pk", flat=True))
-    return pks_without_table_scan(queryset)
-
-
-def pks_without_table_scan(queryset: QuerySet) -> list[int]:
-    """The pks of the queryset's rows in its order, PostgreSQL told not to read the whole table for them."""
-    return [row[0] for row in values_without_table_scan(queryset, "pk")]
-
-
 def values_without_table_scan(queryset: QuerySet, *fields: str) -> list[tuple]:
     """The queryset's rows as tuples of `fields`, PostgreSQL told not to read the whole table for them.
 
-    Through the bigram index; the setting lasts for this one query.
+    Through the bigram index. PostgreSQL's planner prices LIKE and reading the bigram vectors at
+    almost nothing per row, so once a bigram is in a few percent of the articles it scans the whole
+    table instead. On the generated archive the index path was faster for every term measured, up
+    to a bigram in three quarters of the articles (24 ms against 41 ms), and three times faster for
+    one in a fifth (12 ms against 35 ms). The setting lasts for this one query.
     """
     return _values_with_settings(queryset, fields, WITHOUT_TABLE_SCAN)
 
@@ -229,10 +209,9 @@ def matching(queryset: QuerySet, *, terms: Sequence[str]) -> QuerySet:
 def through_bigram_index(queryset: QuerySet, *, terms: Sequence[str]) -> QuerySet:
     """`queryset` (already matching the terms) with the bigram condition PostgreSQL's GIN index answers.
 
-    The same rows: the substring filters stay authoritative. Unchanged on other databases and
-    for one-character terms, which have no bigram.
+    The same rows: the substring filters stay authoritative. Unchanged on other databases.
     """
-    if connections[queryset.db].vendor == "postgresql" and any(len(term) > 1 for term in terms):
+    if connections[queryset.db].vendor == "postgresql" and any(terms):
         queryset = queryset.filter(_BigramMatch(bigram_tsquery(terms)))
     return queryset
 
@@ -415,10 +394,6 @@ class SearchResults(Sequence):
         if sample is not None and reads_index_first(hits=sample.rows, table_rows=sample.table_rows, wanted=wanted):
             hits = through_bigram_index(hits, terms=self._terms)
             read = values_without_table_scan
-            if not uses_bigram_index(hits):
-                # Few hits of one-character terms: no index finds them, and reading the whole table
-                # is fastest as PostgreSQL plans it (in parallel), not through an index.
-                read = QuerySet.values_list
         # One query: the newest hits (a subquery with its limit), ranked.
         newest = self._queryset.model._default_manager.filter(pk__in=hits[:wanted].values("pk"))
         rows = list(read(rank(newest, terms=self._terms), "pk", "issue__date", "issue__number", "position"))

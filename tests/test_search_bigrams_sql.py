@@ -1,4 +1,5 @@
-"""The database's bigrams (PostgreSQL's generated search column, migration 0006) are editorial.search.bigrams()."""
+"""The database's bigrams (PostgreSQL's generated search column, migrations 0006 and 0015) are those of
+editorial.search.bigrams() within each line, and each line's last character with the line break."""
 
 import pytest
 from django.db import connection
@@ -35,7 +36,8 @@ def database_bigrams(text: str) -> set[str] | None:
 def expected(text: str) -> set[str] | None:
     if connection.vendor != "postgresql":
         return None
-    return {piece for piece in search.bigrams(text) if "\n" not in piece}
+    line_ends = {line[-1] + "\n" for line in text.split("\n") if line}
+    return {piece for piece in search.bigrams(text) if "\n" not in piece} | line_ends
 
 
 @pytest.mark.parametrize("text", TEXTS)
