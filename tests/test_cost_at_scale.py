@@ -218,7 +218,7 @@ def test_a_search_through_the_index_reads_about_its_hits(client, monkeypatch):
     if connection.vendor == "postgresql":
         # The queries that find and rank the hits. The rest of the page is measured apart: the sample
         # reads random pages of the table (TABLESAMPLE SYSTEM), about estimates.SAMPLE_ROWS rows but
-        # more or fewer by chance, and the form's look-up per region reads the same at every size.
+        # more or fewer by chance, and the form's look-up per region reads a row or two a region.
         finding = [sql for sql in queries if "人工智能" in sql and not is_sample(sql)]
         assert finding
         read = {sql[:120]: article_rows_read([sql]) for sql in finding}
