@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.test.utils import override_settings
 from hypothesis import HealthCheck, settings
 
 from tests import factories
@@ -28,6 +29,17 @@ def pytest_collection_modifyitems(items):
         flushes = marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("serialized_rollback"))
         if flushes or TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.transactional)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def media_of_this_process(tmp_path_factory):
+    """Stored files (renditions, scans, import previews) go to a folder of this test process.
+
+    `make test` runs two processes at once: sharing the checkout's var/media, one process's clean-up
+    deleted the other's import previews while a test compared them (seen once in seven runs).
+    """
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 @pytest.fixture
